@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { BatchPlan, Strategy, StrategyContext, StrategyDefinition } from '../spec';
+
+const UniformParams = z.object({}).strict();
+
+/** Keras' default: a shuffled pass over the data each epoch, floor(N/b) full batches. */
+class UniformSampler implements Strategy {
+  private order: Int32Array = new Int32Array(0);
+  private steps = 0;
+
+  epochStart(ctx: StrategyContext): number {
+    this.order = ctx.rng.permutation(ctx.n);
+    this.steps = Math.floor(ctx.n / ctx.batchSize);
+    return this.steps;
+  }
+
+  nextBatch(ctx: StrategyContext): BatchPlan | null {
+    if (ctx.step >= this.steps) return null;
+    const start = ctx.step * ctx.batchSize;
+    return { indices: this.order.slice(start, start + ctx.batchSize), weights: null, active: false };
+  }
+
+  observe(): void {}
+
+  state() {
+    return { order: Array.from(this.order), steps: this.steps };
+  }
+
+  restore(state: unknown): void {
+    const s = state as { order: number[]; steps: number };
+    this.order = Int32Array.from(s.order);
+    this.steps = s.steps;
+  }
+}
+
+export const uniformStrategy: StrategyDefinition<z.infer<typeof UniformParams>> = {
+  name: 'uniform',
+  description: 'uniform sampling: a shuffled pass over the training set each epoch (the baseline)',
+  unbiased: true,
+  params: UniformParams,
+  diagnostics: [],
+  create: () => new UniformSampler(),
+};

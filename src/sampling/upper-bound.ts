@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { BatchPlan, SampleScores, ScoreKind, Strategy, StrategyContext, StrategyDefinition, StrategySetup } from '../spec';
+import { emaUpdate, unbiasedWeights, varianceReductionTau } from './variance-reduction';
+
+export const UpperBoundParams = z
+  .object({
+    /** B = floor(presample * b) candidates are scored per importance step. */
+    presample: z.number().gt(1).default(3),
+    /** Importance sampling turns on when tau exceeds this; default (B + 3b) / (3b). */
+    tau_th: z.number().gt(1).optional(),
+    score: z.enum(['gnorm', 'loss', 'full_gnorm']).default('gnorm'),
+  })
+  .strict();
+export type UpperBoundParams = z.infer<typeof UpperBoundParams>;
+
+/** tau_th = (B + 3b) / (3b): the variance reduction that pays for the extra B forward passes. */
+export function defaultTauThreshold(presampleSize: number, batchSize: number): number {
+  return (presampleSize + 3 * batchSize) / (3 * batchSize);
+}
+
+/**
+ * The reference's ImportanceTraining: when the tau EMA exceeds tau_th, score B uniform
+ * candidates and draw b of them with p_i proportional to their score, weight 1/(B p_i);
+ * otherwise train uniformly and update tau with the training step's own scores.
+ */
+export class UpperBoundSampler implements Strategy {
+  readonly presampleSize: number;
+  readonly tauThreshold: number;
+  private tau = 0;
+  private steps = 0;
+
+  constructor(
+    private readonly params: UpperBoundParams,
+    setup: StrategySetup,
+  ) {
+    this.presampleSize = Math.floor(params.presample * setup.batchSize);
+    this.tauThreshold = params.tau_th ?? defaultTauThreshold(this.presampleSize, setup.batchSize);
+  }
+
+  get currentTau(): number {
+    return this.tau;
+  }
+
+  epochStart(ctx: StrategyContext): number {
+    this.steps = Math.floor(ctx.n / ctx.batchSize);
+    return this.steps;
+  }
+
+  async nextBatch(ctx: StrategyContext): Promise<BatchPlan | null> {
+    if (ctx.step >= this.steps) return null;
+    const b = ctx.batchSize;
+    if (this.tau > this.tauThreshold) {
+      const candidates = ctx.rng.uniformIndices(ctx.n, this.presampleSize);
+      const scores = await ctx.score(candidates, this.params.score as ScoreKind);
+      this.tau = emaUpdate(this.tau, varianceReductionTau(scores));
+      const chosen = ctx.rng.categorical(scores, b);
+      return {
+        indices: Int32Array.from(chosen, (c) => candidates[c]),
+        weights: unbiasedWeights(scores, chosen),
+        active: true,
+      };
+    }
+    return { indices: ctx.rng.uniformIndices(ctx.n, b), weights: null, active: false };
+  }
+
+  observe(plan: BatchPlan, scores: SampleScores): void {
+    if (plan.active) return; // tau was updated from the presample scores
+    const s = this.params.score === 'loss' ? scores.loss : scores.gnorm;
+    this.tau = emaUpdate(this.tau, varianceReductionTau(s));
+  }
+
+  diagnostics() {
+    return {
+      tau: this.tau,
+      tau_th: this.tauThreshold,
+    };
+  }
+
+  state() {
+    return { tau: this.tau };
+  }
+
+  restore(state: unknown): void {
+    this.tau = (state as { tau: number }).tau;
+  }
+}
+
+export const upperBoundStrategy: StrategyDefinition<UpperBoundParams> = {
+  name: 'upper-bound',
+  description:
+    'importance sampling with the gradient-norm upper bound (ImportanceTraining): unbiased, switches on when the variance reduction tau exceeds tau_th',
+  unbiased: true,
+  params: UpperBoundParams,
+  diagnostics: ['tau_th'],
+  create: (params, setup) => new UpperBoundSampler(params, setup),
+};
