@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { BatchPlan, SampleScores, ScoreKind, Strategy, StrategyContext, StrategyDefinition, StrategySetup } from '../spec';
-import { emaUpdate, unbiasedWeights, varianceReductionTau } from './variance-reduction';
+import { importanceDraw, pick } from './importance-draw';
+import { requireAboveBatchSize } from './param-checks';
+import { emaUpdate, varianceReductionTau } from './variance-reduction';
 
 export const UpperBoundParams = z
   .object({
@@ -34,6 +36,7 @@ export class UpperBoundSampler implements Strategy {
     setup: StrategySetup,
   ) {
     this.presampleSize = Math.floor(params.presample * setup.batchSize);
+    requireAboveBatchSize('upper-bound', 'presample', this.presampleSize, setup.batchSize);
     this.tauThreshold = params.tau_th ?? defaultTauThreshold(this.presampleSize, setup.batchSize);
   }
 
@@ -53,18 +56,15 @@ export class UpperBoundSampler implements Strategy {
       const candidates = ctx.rng.uniformIndices(ctx.n, this.presampleSize);
       const scores = await ctx.score(candidates, this.params.score as ScoreKind);
       this.tau = emaUpdate(this.tau, varianceReductionTau(scores));
-      const chosen = ctx.rng.categorical(scores, b);
-      return {
-        indices: Int32Array.from(chosen, (c) => candidates[c]),
-        weights: unbiasedWeights(scores, chosen),
-        active: true,
-      };
+      const draw = importanceDraw(ctx.rng, scores, b);
+      return { indices: pick(candidates, draw.positions), weights: draw.weights, active: true };
     }
     return { indices: ctx.rng.uniformIndices(ctx.n, b), weights: null, active: false };
   }
 
   observe(plan: BatchPlan, scores: SampleScores): void {
     if (plan.active) return; // tau was updated from the presample scores
+    // full_gnorm: the training step reports only the bound, which stands in for it here
     const s = this.params.score === 'loss' ? scores.loss : scores.gnorm;
     this.tau = emaUpdate(this.tau, varianceReductionTau(s));
   }

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+
+/** `arms[1].presample` from a zod path. */
+export function formatPath(path: (string | number)[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${part}` : part;
+  }
+  return out || '(top level)';
+}
+
+function valueAt(data: unknown, path: (string | number)[]): unknown {
+  let v: unknown = data;
+  for (const part of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[part];
+  }
+  return v;
+}
+
+function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+  let s = schema;
+  for (;;) {
+    if (s instanceof z.ZodDefault) s = s._def.innerType;
+    else if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s._def.innerType;
+    else if (s instanceof z.ZodEffects) s = s._def.schema;
+    else return s;
+  }
+}
+
+/** The schema that validates the value at `path`, where it can be found without guessing. */
+function schemaAt(schema: z.ZodTypeAny, path: (string | number)[]): z.ZodTypeAny | undefined {
+  let s: z.ZodTypeAny | undefined = unwrap(schema);
+  for (const part of path) {
+    if (!s) return undefined;
+    if (s instanceof z.ZodObject && typeof part === 'string') s = (s.shape as Record<string, z.ZodTypeAny>)[part];
+    else if (s instanceof z.ZodArray && typeof part === 'number') s = s.element;
+    else return undefined;
+    s = s ? unwrap(s) : undefined;
+  }
+  return s;
+}
+
+/** "a number > 1", "an integer >= 1", "one of gnorm, loss", ... for the simple schemas. */
+export function describeSchema(schema: z.ZodTypeAny): string | undefined {
+  const s = unwrap(schema);
+  if (s instanceof z.ZodNumber) {
+    const isInt = s._def.checks.some((c) => c.kind === 'int');
+    const bounds = s._def.checks
+      .map((c) => {
+        if (c.kind === 'min') return `${c.inclusive ? '>=' : '>'} ${c.value}`;
+        if (c.kind === 'max') return `${c.inclusive ? '<=' : '<'} ${c.value}`;
+        return undefined;
+      })
+      .filter(Boolean);
+    return `${isInt ? 'an integer' : 'a number'}${bounds.length ? ' ' + bounds.join(' and ') : ''}`;
+  }
+  if (s instanceof z.ZodEnum) return `one of ${(s.options as string[]).join(', ')}`;
+  if (s instanceof z.ZodString) return 'a string';
+  if (s instanceof z.ZodBoolean) return 'true or false';
+  if (s instanceof z.ZodArray) return 'a list';
+  if (s instanceof z.ZodObject) return 'a mapping';
+  return undefined;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const json = JSON.stringify(value);
+  return json.length > 60 ? json.slice(0, 57) + '...' : json;
+}
+
+/**
+ * One readable line per zod issue: `arms[1].presample must be a number > 1 (got "three")`.
+ * `prefix` is prepended to paths (for a part validated on its own, e.g. one arm's parameters).
+ */
+export function describeIssues(
+  error: z.ZodError,
+  schema: z.ZodTypeAny,
+  data: unknown,
+  prefix: (string | number)[] = [],
+): string[] {
+  return error.issues.map((issue) => {
+    const where = formatPath([...prefix, ...issue.path]);
+    const got = valueAt(data, issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = schemaAt(schema, issue.path);
+      const names = allowed instanceof z.ZodObject ? Object.keys(allowed.shape).join(', ') : '';
+      const at = issue.path.length || prefix.length ? `${where}: ` : '';
+      return `${at}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${names ? ` (allowed: ${names})` : ''}`;
+    }
+    if (issue.code === 'invalid_type' && issue.received === 'undefined') return `${where} is required`;
+    if (issue.code === 'invalid_union_discriminator') {
+      return `${where} must be one of ${issue.options.map(String).join(', ')} (got ${show(got)})`;
+    }
+    const described = schemaAt(schema, issue.path);
+    const expected = described ? describeSchema(described) : undefined;
+    if (expected && ['invalid_type', 'too_small', 'too_big', 'invalid_enum_value', 'not_finite'].includes(issue.code)) {
+      return `${where} must be ${expected} (got ${show(got)})`;
+    }
+    return `${where}: ${issue.message} (got ${show(got)})`;
+  });
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+/** A Keras-style layer in a config's layer list. */
+const Activation = z.enum(['linear', 'relu', 'sigmoid', 'softmax', 'tanh', 'elu', 'selu', 'softplus']);
+
+export const LayerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('dense'), units: z.number().int().positive(), activation: Activation.default('linear') }).strict(),
+  z
+    .object({
+      type: z.literal('conv2d'),
+      filters: z.number().int().positive(),
+      kernelSize: z.union([z.number().int().positive(), z.tuple([z.number().int().positive(), z.number().int().positive()])]),
+      strides: z.number().int().positive().default(1),
+      padding: z.enum(['valid', 'same']).default('valid'),
+      activation: Activation.default('linear'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('maxPooling2d'),
+      poolSize: z.union([z.number().int().positive(), z.tuple([z.number().int().positive(), z.number().int().positive()])]).default(2),
+    })
+    .strict(),
+  z.object({ type: z.literal('flatten') }).strict(),
+  z.object({ type: z.literal('dropout'), rate: z.number().min(0).lt(1) }).strict(),
+  z.object({ type: z.literal('activation'), activation: Activation }).strict(),
+  z.object({ type: z.literal('embedding'), outputDim: z.number().int().positive(), inputDim: z.number().int().positive().optional() }).strict(),
+  z.object({ type: z.literal('globalAveragePooling1d') }).strict(),
+]);
+export type LayerSpec = z.infer<typeof LayerSchema>;
+
+export const ModelSchema = z.union([
+  z.string().min(1),
+  z.object({ layers: z.array(LayerSchema).min(1) }).strict(),
+]);
+
+export const OptimizerSchema = z
+  .object({
+    name: z.enum(['sgd', 'rmsprop', 'adam', 'adadelta', 'adagrad']),
+    learningRate: z.number().positive().optional(),
+    momentum: z.number().min(0).optional(),
+    rho: z.number().gt(0).lt(1).optional(),
+    beta1: z.number().gt(0).lt(1).optional(),
+    beta2: z.number().gt(0).lt(1).optional(),
+    epsilon: z.number().positive().optional(),
+  })
+  .strict();
+export type OptimizerConfig = z.infer<typeof OptimizerSchema>;
+
+export const ValidationSchema = z.union([
+  z.literal('test'),
+  z.object({ holdout: z.number().gt(0).lt(1) }).strict(),
+]);
+
+/** The generic dataset keys; dataset-specific options are checked by the dataset's own schema. */
+export const DatasetBaseSchema = z
+  .object({
+    name: z.string().min(1),
+    path: z.string().min(1).optional(),
+    limit: z.number().int().positive().optional(),
+    validation: ValidationSchema.default('test'),
+  })
+  .passthrough();
+
+/** The generic arm keys; strategy parameters are checked by the strategy's own schema. */
+export const ArmBaseSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, ".", "_" or "-" (it names a CSV file)'),
+    strategy: z.string().min(1),
+  })
+  .passthrough();
+
+export const ExperimentSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, ".", "_" or "-" (it names a results folder)'),
+    description: z.string().default(''),
+    dataset: DatasetBaseSchema,
+    model: ModelSchema,
+    optimizer: OptimizerSchema,
+    loss: z.enum(['categorical_crossentropy', 'binary_crossentropy']),
+    epochs: z.number().int().positive(),
+    batchSize: z.number().int().positive(),
+    seed: z.number().int().min(0).default(0),
+    arms: z.array(ArmBaseSchema).min(1),
+    /** CI gates, checked after the run (see the report module). */
+    expect: z.array(z.string()).optional(),
+    /** The published numbers this experiment reproduces, and where they come from. */
+    reference: z.record(z.unknown()).optional(),
+  })
+  .strict();
+
+/** An arm after its strategy parameters were validated and defaulted. */
+export interface ArmConfig {
+  name: string;
+  strategy: string;
+  params: Record<string, unknown>;
+}
+
+/** A fully resolved experiment: every default filled in, every part validated. */
+export interface ExperimentConfig {
+  name: string;
+  description: string;
+  dataset: {
+    name: string;
+    path?: string;
+    limit?: number;
+    validation: 'test' | { holdout: number };
+    options: Record<string, unknown>;
+  };
+  model: string | { layers: LayerSpec[] };
+  optimizer: OptimizerConfig;
+  loss: 'categorical_crossentropy' | 'binary_crossentropy';
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  arms: ArmConfig[];
+  expect?: string[];
+  reference?: Record<string, unknown>;
+}

@@ -1,0 +1,224 @@
+import type { Rng } from '../rng';
+import type {
+  ArmStatus,
+  AuxiliaryModel,
+  BatchPlan,
+  EpochRecord,
+  ScoreKind,
+  Strategy,
+  StrategyContext,
+} from '../spec';
+import type { DeviceSplit, TrainingSession } from './session';
+
+/** What a progress display is told after each training step of an arm. */
+export interface StepProgress {
+  step: number;
+  plannedSteps: number;
+  /** Running means over the epoch so far, like Keras' bar. */
+  loss: number;
+  accuracy: number;
+  elapsedS: number;
+}
+
+export interface ArmOptions {
+  name: string;
+  strategyName: string;
+  strategy: Strategy;
+  session: TrainingSession;
+  /** The arm's data-selection stream. */
+  rng: Rng;
+  labels: Int32Array;
+  batchSize: number;
+  epochs: number;
+  validation: DeviceSplit;
+  /** Builds a fresh session of the same architecture and optimizer (for auxiliary models). */
+  freshSession: () => TrainingSession;
+  /** Optional extra evaluation at epoch end, outside the arm's time (e.g. --eval-train). */
+  extraEvaluation?: (session: TrainingSession) => Record<string, number>;
+}
+
+const now = () => performance.now() / 1000;
+
+/** Per-epoch tallies of the trained batches' weights. */
+class WeightStats {
+  private sum = 0;
+  private count = 0;
+  private max = 0;
+  private essSum = 0;
+  private batches = 0;
+
+  add(weights: Float32Array | null, size: number): void {
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < size; i++) {
+      const w = weights ? weights[i] : 1;
+      s += w;
+      s2 += w * w;
+      if (w > this.max) this.max = w;
+    }
+    this.sum += s;
+    this.count += size;
+    this.essSum += s2 > 0 ? (s * s) / s2 / size : 0;
+    this.batches++;
+  }
+
+  values() {
+    return {
+      weight_mean: this.count ? this.sum / this.count : NaN,
+      weight_max: this.count ? this.max : NaN,
+      weight_ess: this.batches ? this.essSum / this.batches : NaN,
+    };
+  }
+}
+
+/**
+ * One arm: a strategy driving a training session, epoch by epoch. Times only its own work:
+ * the epoch clock runs from epochStart to the last step; evaluation is timed apart.
+ */
+export class Arm {
+  readonly records: EpochRecord[] = [];
+  status: ArmStatus = 'running';
+  /** Why the arm stopped early (diverged at epoch e step s). */
+  stopReason?: string;
+  private wallTime = 0;
+
+  constructor(readonly options: ArmOptions) {}
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /**
+   * Trains one epoch (0-based) and evaluates. Returns null when the arm stopped inside the
+   * epoch (diverged, or `shouldStop` said so); the epoch is then not recorded.
+   */
+  async runEpoch(epoch: number, onStep?: (p: StepProgress) => void, shouldStop?: () => boolean): Promise<EpochRecord | null> {
+    const o = this.options;
+    const { session, strategy } = o;
+    let step = 0;
+    let scoreTime = 0;
+    let trainTime = 0;
+    let scoreForwards = 0;
+    let trainForwards = 0;
+    let backwards = 0;
+    const auxiliaries: AuxiliaryModel[] = [];
+    const ctx: StrategyContext = {
+      n: o.labels.length,
+      batchSize: o.batchSize,
+      epoch,
+      epochs: o.epochs,
+      get step() {
+        return step;
+      },
+      rng: o.rng,
+      labels: o.labels,
+      score: async (indices: Int32Array, kind: ScoreKind) => {
+        const t = now();
+        const s = session.score(indices, kind);
+        scoreTime += now() - t;
+        scoreForwards += indices.length;
+        if (kind === 'full_gnorm') backwards += indices.length;
+        return s;
+      },
+      trainAuxiliary: async (indices: Int32Array, auxEpochs: number) => {
+        const aux = o.freshSession();
+        const order = () => o.rng.permutation(indices.length);
+        for (let e = 0; e < auxEpochs; e++) {
+          const perm = order();
+          for (let s = 0; s + o.batchSize <= indices.length; s += o.batchSize) {
+            const batch = Int32Array.from(perm.subarray(s, s + o.batchSize), (p) => indices[p]);
+            aux.trainStep(batch, null);
+            trainForwards += batch.length;
+            backwards += batch.length;
+          }
+        }
+        const model: AuxiliaryModel = {
+          losses: async (idx) => {
+            scoreForwards += idx.length;
+            return aux.score(idx, 'loss');
+          },
+          dispose: () => aux.dispose(),
+        };
+        auxiliaries.push(model);
+        return model;
+      },
+    };
+
+    const start = now();
+    const planned = await strategy.epochStart(ctx);
+    let lossSum = 0;
+    let correctSum = 0;
+    let trained = 0;
+    let activeSteps = 0;
+    const weights = new WeightStats();
+    for (;;) {
+      if (shouldStop?.()) {
+        this.status = 'interrupted';
+        this.stopReason = `interrupted in epoch ${epoch + 1}, step ${step}`;
+        return null;
+      }
+      const plan: BatchPlan | null = await strategy.nextBatch(ctx);
+      if (!plan) break;
+      const t = now();
+      const result = session.trainStep(plan.indices, plan.weights, plan.topQ);
+      trainTime += now() - t;
+      if (!Number.isFinite(result.objective)) {
+        this.status = 'diverged';
+        this.stopReason = `non-finite loss (${result.objective}) in epoch ${epoch + 1}, step ${step + 1}`;
+        return null;
+      }
+      const k = plan.indices.length;
+      trainForwards += k;
+      backwards += k;
+      weights.add(plan.weights, k);
+      if (plan.active) activeSteps++;
+      lossSum += result.objective;
+      for (let i = 0; i < k; i++) correctSum += result.scores.correct[i];
+      trained += k;
+      strategy.observe(plan, result.scores, ctx);
+      step++;
+      onStep?.({
+        step,
+        plannedSteps: Math.max(planned, step),
+        loss: lossSum / step,
+        accuracy: correctSum / trained,
+        elapsedS: now() - start,
+      });
+    }
+    await strategy.epochEnd?.(ctx);
+    const epochTime = now() - start;
+    auxiliaries.forEach((a) => a.dispose());
+    this.wallTime += epochTime;
+
+    const evalStart = now();
+    const val = session.evaluate(o.validation);
+    const evalTime = now() - evalStart;
+    const { tau, ...diagnostics } = strategy.diagnostics?.() ?? {};
+    const extra = { ...diagnostics, ...(o.extraEvaluation?.(session) ?? {}) };
+    const forwards = scoreForwards + trainForwards;
+    const record: EpochRecord = {
+      epoch: epoch + 1,
+      loss: step ? lossSum / step : NaN,
+      accuracy: trained ? correctSum / trained : NaN,
+      val_loss: val.loss,
+      val_accuracy: val.accuracy,
+      epoch_time_s: epochTime,
+      train_time_s: trainTime,
+      score_time_s: scoreTime,
+      eval_time_s: evalTime,
+      wall_time_s: this.wallTime,
+      steps: step,
+      forward_samples: forwards,
+      backward_samples: backwards,
+      is_active: step ? activeSteps / step : 0,
+      tau: tau ?? NaN,
+      score_forward_samples: scoreForwards,
+      cost_units: forwards + 2 * backwards,
+      ...weights.values(),
+      extra,
+    };
+    this.records.push(record);
+    if (epoch + 1 === o.epochs) this.status = 'finished';
+    return record;
+  }
+}

@@ -1,0 +1,188 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ExperimentConfig, LayerSpec } from '../config/schema';
+import { loadDataset } from '../data/registry';
+import { type BackendChoice, selectBackend } from '../engine/backend';
+import { UserError } from '../errors';
+import { buildModel, kernelsNeeded, modelSummary } from '../models/build';
+import { getZooModel } from '../models/zoo';
+import { configHash, gitCommit, machineInfo } from '../report/machine';
+import { RunOutput } from '../report/run-output';
+import { armSummary, type RunStatus, type RunSummary } from '../report/run-summary';
+import { Rng } from '../rng';
+import { getStrategy } from '../sampling/registry';
+import type { EpochRecord, LoadedDataset } from '../spec';
+import { Arm, type StepProgress } from './arm';
+import { createOptimizer } from './optimizer';
+import { disposeSplit, toDevice, TrainingSession } from './session';
+import { PROJECT_ROOT } from '../config/load';
+
+/** What a display is told while a run goes on. Writers never see tensors. */
+export interface RunEvents {
+  log(line: string): void;
+  epochStart(epoch: number, epochs: number): void;
+  armEpochStart(arm: string, plannedSteps: number): void;
+  step(arm: string, progress: StepProgress): void;
+  armEpochEnd(arm: string, record: EpochRecord | null, status: string): void;
+  epochEnd(epoch: number): void;
+}
+
+export const silentEvents: RunEvents = {
+  log() {},
+  epochStart() {},
+  armEpochStart() {},
+  step() {},
+  armEpochEnd() {},
+  epochEnd() {},
+};
+
+export interface RunOptions {
+  backend: BackendChoice;
+  outDir: string;
+  events?: RunEvents;
+  /** Checked every step: true stops the run at once (the signal handlers set it). */
+  shouldStop?: () => boolean;
+  /** For tests: a fixed start date (run ids are timestamps). */
+  now?: Date;
+}
+
+export interface RunResult {
+  summary: RunSummary;
+  dir: string;
+}
+
+function packageVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../package.json') as { version: string }).version;
+}
+
+/** The layer list of the experiment's model, given the dataset. */
+export function modelLayers(cfg: ExperimentConfig, ds: LoadedDataset): LayerSpec[] {
+  if (typeof cfg.model !== 'string') return cfg.model.layers;
+  const binary = ds.labelKind === 'binary';
+  if (binary !== (cfg.loss === 'binary_crossentropy')) {
+    throw new UserError(`loss ${cfg.loss} does not fit dataset ${ds.name}, whose labels are ${ds.labelKind}`);
+  }
+  return getZooModel(cfg.model).layers({
+    numClasses: ds.numClasses,
+    outputUnits: binary ? 1 : ds.numClasses,
+    outputActivation: binary ? 'sigmoid' : 'softmax',
+    vocabSize: ds.vocabSize,
+  });
+}
+
+/**
+ * Runs an experiment: every arm from the same initial weights and seed, interleaved epoch
+ * by epoch (A1 B1 A2 B2 ...) so machine drift hits every arm alike; files after every epoch.
+ */
+export async function runExperiment(cfg: ExperimentConfig, options: RunOptions): Promise<RunResult> {
+  const events = options.events ?? silentEvents;
+  const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, log: events.log });
+  if (ds.train.n < cfg.batchSize) {
+    throw new UserError(`batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples`);
+  }
+  const layers = modelLayers(cfg, ds);
+  const backend = await selectBackend(options.backend, kernelsNeeded(layers));
+  events.log(backend.line);
+  ds.info.forEach((l) => events.log(l));
+
+  const output = RunOutput.create(options.outDir, cfg.name, options.now);
+  const train = toDevice(ds.train, ds.inputDtype);
+  const validation = toDevice(ds.validation, ds.inputDtype);
+  const setup = { n: ds.train.n, batchSize: cfg.batchSize, epochs: cfg.epochs, numClasses: ds.numClasses };
+  const newSession = (dropoutRng: Rng) =>
+    new TrainingSession(
+      buildModel(layers, { inputShape: ds.inputShape, inputDtype: ds.inputDtype, vocabSize: ds.vocabSize, seed: cfg.seed, dropoutRng }),
+      createOptimizer(cfg.optimizer),
+      train,
+    );
+
+  const arms = cfg.arms.map((a) => {
+    const def = getStrategy(a.strategy);
+    const dropoutRng = Rng.forRole(cfg.seed, 'dropout');
+    return {
+      config: a,
+      arm: new Arm({
+        name: a.name,
+        strategyName: a.strategy,
+        strategy: def.create(a.params, setup),
+        session: newSession(dropoutRng),
+        rng: Rng.forRole(cfg.seed, 'data-selection'),
+        labels: ds.train.labels,
+        batchSize: cfg.batchSize,
+        epochs: cfg.epochs,
+        validation,
+        freshSession: () => newSession(Rng.forRole(cfg.seed, 'auxiliary-dropout')),
+      }),
+    };
+  });
+  modelSummary(arms[0].arm.options.session.model).forEach((l) => events.log(l));
+
+  const startedAt = new Date().toISOString();
+  const summary = (status: RunStatus): RunSummary => ({
+    tool: 'is-bench',
+    version: packageVersion(),
+    experiment: cfg.name,
+    runId: output.runId,
+    seed: cfg.seed,
+    status,
+    startedAt,
+    updatedAt: new Date().toISOString(),
+    config: cfg,
+    dataset: {
+      source: ds.source,
+      train: ds.train.n,
+      validation: ds.validation.n,
+      ...(ds.test ? { test: ds.test.n } : {}),
+      info: ds.info,
+    },
+    backend: backend.name,
+    backendLine: backend.line,
+    versions: { isBench: packageVersion(), tfjs: tf.version.tfjs, node: process.version },
+    machine: machineInfo(),
+    commit: gitCommit(PROJECT_ROOT),
+    configHash: configHash(cfg),
+    arms: arms.map(({ config, arm }) =>
+      armSummary({ ...config, status: arm.status, stopReason: arm.stopReason, records: arm.records }, cfg.batchSize),
+    ),
+  });
+  output.writeJson('summary.json', summary('running'));
+
+  let stopped = false;
+  try {
+    for (let epoch = 0; epoch < cfg.epochs && !stopped; epoch++) {
+      events.epochStart(epoch + 1, cfg.epochs);
+      for (const { arm } of arms) {
+        if (arm.status !== 'running') continue;
+        let announced = false;
+        const record = await arm.runEpoch(
+          epoch,
+          (p) => {
+            if (!announced) {
+              events.armEpochStart(arm.name, p.plannedSteps);
+              announced = true;
+            }
+            events.step(arm.name, p);
+          },
+          options.shouldStop,
+        );
+        if (record) output.writeArm(arm.name, arm.records);
+        events.armEpochEnd(arm.name, record, arm.status);
+        if ((arm.status as string) === 'interrupted') {
+          stopped = true;
+          break;
+        }
+      }
+      output.writeJson('summary.json', summary('running'));
+      events.epochEnd(epoch + 1);
+    }
+  } finally {
+    for (const { arm } of arms) arm.options.session.dispose();
+    disposeSplit(train);
+    disposeSplit(validation);
+  }
+  for (const { arm } of arms) if (stopped && arm.status === 'running') arm.status = 'interrupted';
+  const status: RunStatus = stopped ? 'interrupted' : arms.some(({ arm }) => arm.status === 'diverged') ? 'diverged' : 'finished';
+  const final = summary(status);
+  output.writeJson('summary.json', final);
+  return { summary: final, dir: output.dir };
+}

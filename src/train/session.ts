@@ -1,0 +1,154 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BuiltModel } from '../models/build';
+import type { DataSplit, SampleScores, ScoreKind } from '../spec';
+import { correctPredictions, gradNormUpperBound, perSampleLoss } from './losses';
+
+/** A split resident on the backend, gathered from by index. */
+export interface DeviceSplit {
+  x: tf.Tensor;
+  y: tf.Tensor2D;
+  n: number;
+}
+
+export function toDevice(split: DataSplit, inputDtype: 'float32' | 'int32'): DeviceSplit {
+  const width = split.x.length / Math.max(split.n, 1);
+  const yWidth = split.y.length / Math.max(split.n, 1);
+  return {
+    x: tf.tensor2d(split.x, [split.n, width], inputDtype),
+    y: tf.tensor2d(split.y, [split.n, yWidth], 'float32'),
+    n: split.n,
+  };
+}
+
+export function disposeSplit(split: DeviceSplit): void {
+  split.x.dispose();
+  split.y.dispose();
+}
+
+export interface StepResult {
+  /** The optimised objective: mean_i(w_i loss_i) (or the top-q mean). */
+  objective: number;
+  scores: SampleScores;
+}
+
+/** Rows per forward pass when scoring or evaluating (inference mode). */
+const EVAL_CHUNK = 1024;
+
+/**
+ * One arm's model and optimizer over device-resident data: the training step, the scoring
+ * pass and evaluation. Owns no policy: which samples, with which weights, is the strategy's.
+ */
+export class TrainingSession {
+  constructor(
+    readonly model: BuiltModel,
+    readonly optimizer: tf.Optimizer,
+    private readonly train: DeviceSplit,
+  ) {}
+
+  private batch(split: DeviceSplit, indices: Int32Array): { x: tf.Tensor; y: tf.Tensor2D } {
+    return tf.tidy(() => {
+      const idx = tf.tensor1d(indices, 'int32');
+      const x = tf.gather(split.x, idx).reshape([indices.length, ...this.model.inputShape]);
+      return { x, y: tf.gather(split.y, idx) as tf.Tensor2D };
+    });
+  }
+
+  /** One optimizer step on the weighted per-sample losses; returns their scores. */
+  trainStep(indices: Int32Array, weights: Float32Array | null, topQ?: number): StepResult {
+    const act = this.model.outputActivation;
+    const { x, y } = this.batch(this.train, indices);
+    let stats: tf.Tensor | undefined;
+    const cost = this.optimizer.minimize(
+      () => {
+        const z = this.model.logits.apply(x, { training: true }) as tf.Tensor2D;
+        const losses = perSampleLoss(z, y, act);
+        const gnorm = gradNormUpperBound(z, y, act);
+        const correct = correctPredictions(z, y, act);
+        stats = tf.keep(tf.stack([losses, gnorm, correct]));
+        const weighted = weights ? tf.mul(losses, tf.tensor1d(weights)) : losses;
+        const objective = topQ !== undefined && topQ < indices.length ? tf.mean(tf.topk(weighted, topQ).values) : tf.mean(weighted);
+        return objective as tf.Scalar;
+      },
+      true,
+      this.model.logits.trainableWeights.map((w) => w.read() as tf.Variable),
+    );
+    x.dispose();
+    y.dispose();
+    const objective = cost!.dataSync()[0];
+    cost!.dispose();
+    const flat = stats!.dataSync() as Float32Array;
+    stats!.dispose();
+    const k = indices.length;
+    return {
+      objective,
+      scores: {
+        loss: flat.slice(0, k),
+        gnorm: flat.slice(k, 2 * k),
+        correct: Uint8Array.from(flat.subarray(2 * k, 3 * k)),
+      },
+    };
+  }
+
+  /** Inference-mode scores of training samples (no dropout), in chunks. */
+  score(indices: Int32Array, kind: ScoreKind): Float32Array {
+    if (kind === 'full_gnorm') return this.fullGradNorms(indices);
+    const out = new Float32Array(indices.length);
+    const act = this.model.outputActivation;
+    for (let start = 0; start < indices.length; start += EVAL_CHUNK) {
+      const part = indices.subarray(start, Math.min(start + EVAL_CHUNK, indices.length));
+      const values = tf.tidy(() => {
+        const { x, y } = this.batch(this.train, part);
+        const z = this.model.logits.apply(x, { training: false }) as tf.Tensor2D;
+        return kind === 'loss' ? perSampleLoss(z, y, act) : gradNormUpperBound(z, y, act);
+      });
+      out.set(values.dataSync() as Float32Array, start);
+      values.dispose();
+    }
+    return out;
+  }
+
+  /** The exact per-sample gradient norm over all trainable weights: one backward per sample (slow). */
+  private fullGradNorms(indices: Int32Array): Float32Array {
+    const act = this.model.outputActivation;
+    const vars = this.model.logits.trainableWeights.map((w) => w.read() as tf.Variable);
+    const out = new Float32Array(indices.length);
+    for (let i = 0; i < indices.length; i++) {
+      out[i] = tf.tidy(() => {
+        const { x, y } = this.batch(this.train, indices.subarray(i, i + 1));
+        const { grads } = tf.variableGrads(
+          () => tf.sum(perSampleLoss(this.model.logits.apply(x, { training: false }) as tf.Tensor2D, y, act)) as tf.Scalar,
+          vars,
+        );
+        const sq = Object.values(grads).map((g) => tf.sum(tf.square(g)));
+        return Math.sqrt(tf.addN(sq).dataSync()[0]);
+      });
+    }
+    return out;
+  }
+
+  /** Mean loss and accuracy over a whole split, inference mode. */
+  evaluate(split: DeviceSplit): { loss: number; accuracy: number } {
+    const act = this.model.outputActivation;
+    let lossSum = 0;
+    let correctSum = 0;
+    for (let start = 0; start < split.n; start += EVAL_CHUNK) {
+      const end = Math.min(start + EVAL_CHUNK, split.n);
+      const sums = tf.tidy(() => {
+        const x = split.x.slice([start, 0], [end - start, -1]).reshape([end - start, ...this.model.inputShape]);
+        const y = split.y.slice([start, 0], [end - start, -1]) as tf.Tensor2D;
+        const z = this.model.logits.apply(x, { training: false }) as tf.Tensor2D;
+        return tf.stack([tf.sum(perSampleLoss(z, y, act)), tf.sum(correctPredictions(z, y, act))]);
+      });
+      const [l, c] = sums.dataSync();
+      sums.dispose();
+      lossSum += l;
+      correctSum += c;
+    }
+    return { loss: lossSum / split.n, accuracy: correctSum / split.n };
+  }
+
+  dispose(): void {
+    this.model.logits.dispose();
+    this.optimizer.dispose();
+  }
+}
