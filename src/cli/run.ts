@@ -82,7 +82,8 @@ export async function runCommand(ref: string, opts: RunCommandOptions, io: CliIO
       shouldStop: () => stopSignal !== undefined,
     });
     out.write('\n' + summaryTable(summary) + '\n');
-    out.write(`\nResults: ${path.relative(process.cwd(), dir) || dir}\n`);
+    const rel = path.relative(process.cwd(), dir);
+    out.write(`\nResults: ${rel && !rel.startsWith('..') ? rel : dir}\n`);
     if (opts.json) io.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     if (summary.status === 'interrupted') return stopSignal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
     if (summary.status === 'diverged') return EXIT.diverged;

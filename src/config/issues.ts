@@ -29,11 +29,28 @@ function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
   }
 }
 
+/** The union member meant for `value`: by discriminator, or by the kind of value. */
+function pickMember(s: z.ZodTypeAny, value: unknown): z.ZodTypeAny | undefined {
+  if (s instanceof z.ZodDiscriminatedUnion) {
+    const key = (value as Record<string, unknown> | undefined)?.[s.discriminator];
+    return s.optionsMap.get(key as never);
+  }
+  if (s instanceof z.ZodUnion) {
+    const options = s.options as z.ZodTypeAny[];
+    const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
+    return options.map(unwrap).find((o) => (isObject ? o instanceof z.ZodObject : !(o instanceof z.ZodObject)));
+  }
+  return s;
+}
+
 /** The schema that validates the value at `path`, where it can be found without guessing. */
-function schemaAt(schema: z.ZodTypeAny, path: (string | number)[]): z.ZodTypeAny | undefined {
+function schemaAt(schema: z.ZodTypeAny, path: (string | number)[], data: unknown): z.ZodTypeAny | undefined {
   let s: z.ZodTypeAny | undefined = unwrap(schema);
-  for (const part of path) {
+  for (let i = 0; i <= path.length; i++) {
     if (!s) return undefined;
+    s = pickMember(s, valueAt(data, path.slice(0, i)));
+    if (!s || i === path.length) break;
+    const part = path[i];
     if (s instanceof z.ZodObject && typeof part === 'string') s = (s.shape as Record<string, z.ZodTypeAny>)[part];
     else if (s instanceof z.ZodArray && typeof part === 'number') s = s.element;
     else return undefined;
@@ -59,7 +76,10 @@ export function describeSchema(schema: z.ZodTypeAny): string | undefined {
   if (s instanceof z.ZodEnum) return `one of ${(s.options as string[]).join(', ')}`;
   if (s instanceof z.ZodString) return 'a string';
   if (s instanceof z.ZodBoolean) return 'true or false';
-  if (s instanceof z.ZodArray) return 'a list';
+  if (s instanceof z.ZodArray) {
+    const min = s._def.minLength?.value;
+    return min ? `a list of at least ${min} item${min === 1 ? '' : 's'}` : 'a list';
+  }
   if (s instanceof z.ZodObject) return 'a mapping';
   return undefined;
 }
@@ -80,24 +100,29 @@ export function describeIssues(
   data: unknown,
   prefix: (string | number)[] = [],
 ): string[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue): string[] => {
     const where = formatPath([...prefix, ...issue.path]);
     const got = valueAt(data, issue.path);
     if (issue.code === 'unrecognized_keys') {
-      const allowed = schemaAt(schema, issue.path);
+      const allowed = schemaAt(schema, issue.path, data);
       const names = allowed instanceof z.ZodObject ? Object.keys(allowed.shape).join(', ') : '';
       const at = issue.path.length || prefix.length ? `${where}: ` : '';
-      return `${at}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${names ? ` (allowed: ${names})` : ''}`;
+      return [`${at}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${names ? ` (allowed: ${names})` : ''}`];
     }
-    if (issue.code === 'invalid_type' && issue.received === 'undefined') return `${where} is required`;
+    if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && got === undefined) return [`${where} is required`];
+    if (issue.code === 'invalid_union') {
+      // report the member meant for this kind of value, not every alternative
+      const meant = issue.unionErrors.find((e) => !e.issues.some((i) => i.code === 'invalid_type' && i.path.length === issue.path.length));
+      if (meant) return describeIssues(meant, schema, data, prefix);
+    }
     if (issue.code === 'invalid_union_discriminator') {
-      return `${where} must be one of ${issue.options.map(String).join(', ')} (got ${show(got)})`;
+      return [`${where} must be one of ${issue.options.map(String).join(', ')} (got ${show(got)})`];
     }
-    const described = schemaAt(schema, issue.path);
+    const described = schemaAt(schema, issue.path, data);
     const expected = described ? describeSchema(described) : undefined;
     if (expected && ['invalid_type', 'too_small', 'too_big', 'invalid_enum_value', 'not_finite'].includes(issue.code)) {
-      return `${where} must be ${expected} (got ${show(got)})`;
+      return [`${where} must be ${expected} (got ${show(got)})`];
     }
-    return `${where}: ${issue.message} (got ${show(got)})`;
+    return [`${where}: ${issue.message} (got ${show(got)})`];
   });
 }

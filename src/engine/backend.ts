@@ -68,6 +68,8 @@ export async function selectBackend(choice: BackendChoice, needs: string[] = [])
   if (!BACKEND_CHOICES.includes(choice)) {
     throw new UserError(`--backend must be one of ${BACKEND_CHOICES.join(', ')} (got "${choice}")`);
   }
+  // Production mode: no debug checks, and no tfjs console banners beside our backend line.
+  tf.enableProdMode();
   let reason: string | undefined;
   if (choice === 'auto' || choice === 'tensorflow') {
     const node = loadTfjsNode();

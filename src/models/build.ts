@@ -129,7 +129,7 @@ export function modelSummary(model: BuiltModel): string[] {
     lines.push(i === layers.length - 1 ? rule('=') : rule('_'));
   });
   const total = layers.reduce((a, l) => a + l.countParams(), 0);
-  const trainable = model.display.trainableWeights.reduce((a, w) => a + w.shape.reduce((x, y) => x * (y ?? 1), 1), 0);
+  const trainable = model.display.trainableWeights.reduce((a, w) => a + w.shape.reduce<number>((x, y) => x * (y ?? 1), 1), 0);
   lines.push(`Total params: ${total.toLocaleString('en-US')}`);
   lines.push(`Trainable params: ${trainable.toLocaleString('en-US')}`);
   lines.push(`Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`);

@@ -1,0 +1,96 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import YAML from 'yaml';
+import { runCli, smallExperiment, tempDir, writeConfig } from './helpers/cli';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pkg = require('../package.json') as { version: string };
+
+describe('is-bench CLI', () => {
+  test('--version prints the package version', async () => {
+    const r = await runCli('--version');
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toBe(pkg.version);
+  });
+
+  test.each([[], ['run'], ['list'], ['config']])('--help on %p describes the command and its options', async (...cmd) => {
+    const r = await runCli(...(cmd as string[]), '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Usage: is-bench/);
+    if (cmd.length === 0 || cmd[0] === 'run') {
+      for (const opt of ['--epochs', '--batch-size', '--seed', '--limit', '--arms', '--backend', '--out', '--no-progress', '--json']) {
+        expect(r.out).toContain(opt);
+      }
+    }
+  });
+
+  test('list shows experiments, models, datasets and strategies with descriptions', async () => {
+    const r = await runCli('list');
+    expect(r.code).toBe(0);
+    for (const heading of ['Experiments:', 'Models:', 'Datasets:', 'Strategies:']) expect(r.out).toContain(heading);
+    expect(r.out).toMatch(/^\s+mnist-mlp\s+\S.+/m);
+    expect(r.out).toMatch(/^\s+upper-bound\s+importance sampling/m);
+    expect(r.out).toMatch(/^\s+synthetic\s+Gaussian blobs/m);
+  });
+
+  test('config prints the resolved config as YAML with defaults and overrides', async () => {
+    const r = await runCli('config', 'mnist-mlp', '--epochs', '3');
+    expect(r.code).toBe(0);
+    const doc = YAML.parse(r.out);
+    expect(doc.epochs).toBe(3);
+    expect(doc.optimizer).toMatchObject({ name: 'rmsprop', learningRate: 0.001, rho: 0.9, epsilon: 1e-7 });
+    expect(doc.arms[1]).toMatchObject({ name: 'importance', strategy: 'upper-bound', presample: 3, score: 'gnorm' });
+  });
+
+  test('a run with --no-progress prints one plain Keras line per arm and epoch, the summary table and the results folder', async () => {
+    const out = tempDir();
+    const file = writeConfig(smallExperiment());
+    const r = await runCli('run', file, '--no-progress', '--out', out, '--backend', 'cpu', '--epochs', '2');
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n').filter((l) => l.startsWith('Epoch '));
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^Epoch 1\/2 uniform 18\/18 - \d+\.\ds - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}$/);
+    expect(lines[1]).toMatch(/^Epoch 1\/2 importance 18\/18 - /);
+    expect(lines[3]).toMatch(/^Epoch 2\/2 importance /);
+    expect(r.out).toMatch(/^backend: cpu/m);
+    expect(r.out).toMatch(/Layer \(type\)\s+Output Shape\s+Param #/);
+    expect(r.out).toMatch(/^arm\s+strategy\s+status/m);
+    const runDirs = fs.readdirSync(path.join(out, 'tiny'));
+    expect(runDirs).toHaveLength(1);
+    expect(fs.readdirSync(path.join(out, 'tiny', runDirs[0])).sort()).toEqual(['importance.csv', 'summary.json', 'uniform.csv']);
+  });
+
+  test('--json prints only the summary JSON on stdout; logs go to stderr', async () => {
+    const out = tempDir();
+    const file = writeConfig(smallExperiment({ epochs: 1 }));
+    const r = await runCli('run', file, '--json', '--out', out, '--backend', 'cpu', '--arms', 'uniform');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.out);
+    expect(summary.status).toBe('finished');
+    expect(summary.arms.map((a: { name: string }) => a.name)).toEqual(['uniform']);
+    expect(r.err).toMatch(/^Epoch 1\/1 uniform/m);
+  });
+
+  test('--limit uses only the first N training samples', async () => {
+    const file = writeConfig(smallExperiment({ epochs: 1 }));
+    const r = await runCli('run', file, '--json', '--out', tempDir(), '--backend', 'cpu', '--limit', '100');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.out);
+    expect(summary.dataset.train).toBe(100);
+    expect(summary.arms[0].final.steps).toBe(Math.floor(100 / 16));
+  });
+
+  test.each([
+    [['smoke', '--epochs', 'abc'], /option '--epochs <n>' argument 'abc' is invalid\. expected a positive integer/],
+    [['smoke', '--limit', '-5'], /option '--limit <n>' argument '-5' is invalid/],
+    [['smoke', '--seed', '1.5'], /option '--seed <n>' argument '1\.5' is invalid\. expected a whole number/],
+    [['smoke', '--backend', 'gpu'], /option '--backend <name>' argument 'gpu' is invalid\. expected one of auto, tensorflow, wasm, cpu/],
+    [['smoke', '--arms', 'nosuch'], /--arms: no arm named "nosuch" in smoke \(arms: uniform, importance\)/],
+    [['smoke', '--frobnicate'], /unknown option '--frobnicate'/],
+  ])('bad option %p: exit 2 and a message naming it', async (args, message) => {
+    const r = await runCli(...(args as string[]), '--out', tempDir());
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
