@@ -87,4 +87,9 @@ export class Rng {
   state(): object {
     return this.prng.state();
   }
+
+  /** Continues from a saved state, in place (holders of this stream see the change). */
+  restore(state: object): void {
+    this.prng = seedrandom.alea('', { state: state as seedrandom.State.Alea });
+  }
 }

@@ -57,7 +57,7 @@ describe('is-bench CLI', () => {
     expect(r.out).toMatch(/^arm\s+strategy\s+status/m);
     const runDirs = fs.readdirSync(path.join(out, 'tiny'));
     expect(runDirs).toHaveLength(1);
-    expect(fs.readdirSync(path.join(out, 'tiny', runDirs[0])).sort()).toEqual(['importance.csv', 'summary.json', 'uniform.csv']);
+    expect(fs.readdirSync(path.join(out, 'tiny', runDirs[0])).sort()).toEqual(['checkpoints', 'importance.csv', 'summary.json', 'uniform.csv']);
   });
 
   test('--json prints only the summary JSON on stdout; logs go to stderr', async () => {

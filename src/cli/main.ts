@@ -4,6 +4,7 @@ import { EXIT, isUserError } from '../errors';
 import { processIO, type CliIO } from './io';
 import { listText } from './list';
 import { armList, nonNegativeInt, positiveInt } from './options';
+import { addResumeCommand } from './resume';
 import { addRunOptions, runCommand, type RunCommandOptions } from './run';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,7 +20,9 @@ export function buildProgram(io: CliIO, result: { code: number }): Command {
     .version(VERSION, '-V, --version')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // options after a subcommand belong to it (run, config, ...), not to the default command
+    .enablePositionalOptions();
 
   addRunOptions(program.argument('[experiment]', 'a built-in experiment name or a .yaml/.yml/.json file')).action(
     async (experiment: string | undefined, opts: RunCommandOptions) => {
@@ -57,6 +60,8 @@ export function buildProgram(io: CliIO, result: { code: number }): Command {
       const { config } = loadExperiment(experiment, opts);
       io.stdout.write(experimentToYaml(config));
     });
+
+  addResumeCommand(program, io, result);
 
   return program;
 }

@@ -27,6 +27,8 @@ export interface ArmOptions {
   session: TrainingSession;
   /** The arm's data-selection stream. */
   rng: Rng;
+  /** The stream the model's dropout layers draw their masks from. */
+  dropoutRng: Rng;
   labels: Int32Array;
   batchSize: number;
   epochs: number;
@@ -38,6 +40,11 @@ export interface ArmOptions {
 }
 
 const now = () => performance.now() / 1000;
+
+/** Lets timers and signal handlers run: the training loop is otherwise synchronous work. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** How often (seconds) an epoch lets the event loop in: bars redraw, Ctrl-C is heard within a step. */
+const YIELD_INTERVAL_S = 0.05;
 
 /** Per-epoch tallies of the trained batches' weights. */
 class WeightStats {
@@ -80,7 +87,8 @@ export class Arm {
   status: ArmStatus = 'running';
   /** Why the arm stopped early (diverged at epoch e step s). */
   stopReason?: string;
-  private wallTime = 0;
+  /** Cumulative training time of the finished epochs (the arm's own clock). */
+  wallTime = 0;
 
   constructor(readonly options: ArmOptions) {}
 
@@ -145,13 +153,22 @@ export class Arm {
     };
 
     const start = now();
+    let pausedTime = 0;
     const planned = await strategy.epochStart(ctx);
     let lossSum = 0;
     let correctSum = 0;
     let trained = 0;
     let activeSteps = 0;
     const weights = new WeightStats();
+    let lastYield = start;
     for (;;) {
+      if (now() - lastYield > YIELD_INTERVAL_S) {
+        // outside the timed sections: the yield is not the arm's work
+        const t = now();
+        await yieldToEventLoop();
+        lastYield = now();
+        pausedTime += lastYield - t;
+      }
       if (shouldStop?.()) {
         this.status = 'interrupted';
         this.stopReason = `interrupted in epoch ${epoch + 1}, step ${step}`;
@@ -182,11 +199,11 @@ export class Arm {
         plannedSteps: Math.max(planned, step),
         loss: lossSum / step,
         accuracy: correctSum / trained,
-        elapsedS: now() - start,
+        elapsedS: now() - start - pausedTime,
       });
     }
     await strategy.epochEnd?.(ctx);
-    const epochTime = now() - start;
+    const epochTime = now() - start - pausedTime;
     auxiliaries.forEach((a) => a.dispose());
     this.wallTime += epochTime;
 

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig, LayerSpec } from '../config/schema';
 import { loadDataset } from '../data/registry';
@@ -12,6 +14,7 @@ import { Rng } from '../rng';
 import { getStrategy } from '../sampling/registry';
 import type { EpochRecord, LoadedDataset } from '../spec';
 import { Arm, type StepProgress } from './arm';
+import { hasCheckpoint, restoreArmCheckpoint, saveArmCheckpoint } from './checkpoint';
 import { createOptimizer } from './optimizer';
 import { disposeSplit, toDevice, TrainingSession } from './session';
 import { PROJECT_ROOT } from '../config/load';
@@ -43,6 +46,8 @@ export interface RunOptions {
   shouldStop?: () => boolean;
   /** For tests: a fixed start date (run ids are timestamps). */
   now?: Date;
+  /** Save a checkpoint per arm at every epoch end (default true), so `resume` can continue. */
+  checkpoint?: boolean;
 }
 
 export interface RunResult {
@@ -75,7 +80,48 @@ export function modelLayers(cfg: ExperimentConfig, ds: LoadedDataset): LayerSpec
  * by epoch (A1 B1 A2 B2 ...) so machine drift hits every arm alike; files after every epoch.
  */
 export async function runExperiment(cfg: ExperimentConfig, options: RunOptions): Promise<RunResult> {
+  return execute(cfg, options, () => {
+    const output = RunOutput.create(options.outDir, cfg.name, options.now);
+    return { output, startedAt: new Date().toISOString() };
+  });
+}
+
+/**
+ * Continues an interrupted or preempted run from each arm's last finished epoch (its
+ * checkpoint), in the same folder. Arms without a checkpoint start over.
+ */
+export async function resumeExperiment(runDir: string, options: Omit<RunOptions, 'outDir'>): Promise<RunResult> {
+  const previous = readRunSummary(runDir);
+  return execute(previous.config, { ...options, outDir: path.dirname(path.dirname(runDir)) }, () => ({
+    output: RunOutput.open(runDir),
+    startedAt: previous.startedAt,
+    resume: true,
+  }));
+}
+
+/** summary.json of a run folder, checked enough to resume from it. */
+export function readRunSummary(runDir: string): RunSummary {
+  const file = path.join(runDir, 'summary.json');
+  let summary: RunSummary;
+  try {
+    summary = JSON.parse(fs.readFileSync(file, 'utf8')) as RunSummary;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: ${code === 'ENOENT' ? 'not found; is this a run folder (results/<experiment>/<run-id>)?' : `unreadable (${(e as Error).message})`}`);
+  }
+  if (summary.tool !== 'is-bench' || !summary.config || !Array.isArray(summary.arms)) {
+    throw new UserError(`${file}: not an is-bench run summary`);
+  }
+  return summary;
+}
+
+async function execute(
+  cfg: ExperimentConfig,
+  options: RunOptions,
+  openOutput: () => { output: RunOutput; startedAt: string; resume?: boolean },
+): Promise<RunResult> {
   const events = options.events ?? silentEvents;
+  const checkpoints = options.checkpoint ?? true;
   const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, log: events.log });
   if (ds.train.n < cfg.batchSize) {
     throw new UserError(`batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples`);
@@ -85,7 +131,7 @@ export async function runExperiment(cfg: ExperimentConfig, options: RunOptions):
   events.log(backend.line);
   ds.info.forEach((l) => events.log(l));
 
-  const output = RunOutput.create(options.outDir, cfg.name, options.now);
+  const { output, startedAt, resume } = openOutput();
   const train = toDevice(ds.train, ds.inputDtype);
   const validation = toDevice(ds.validation, ds.inputDtype);
   const setup = { n: ds.train.n, batchSize: cfg.batchSize, epochs: cfg.epochs, numClasses: ds.numClasses };
@@ -107,6 +153,7 @@ export async function runExperiment(cfg: ExperimentConfig, options: RunOptions):
         strategy: def.create(a.params, setup),
         session: newSession(dropoutRng),
         rng: Rng.forRole(cfg.seed, 'data-selection'),
+        dropoutRng,
         labels: ds.train.labels,
         batchSize: cfg.batchSize,
         epochs: cfg.epochs,
@@ -116,8 +163,17 @@ export async function runExperiment(cfg: ExperimentConfig, options: RunOptions):
     };
   });
   modelSummary(arms[0].arm.options.session.model).forEach((l) => events.log(l));
+  if (resume) {
+    for (const { arm } of arms) {
+      if (hasCheckpoint(output.dir, arm.name)) {
+        await restoreArmCheckpoint(output.dir, arm);
+        events.log(`${arm.name}: resuming after epoch ${arm.records.length} (${arm.status})`);
+      } else {
+        events.log(`${arm.name}: no checkpoint, starting from epoch 1`);
+      }
+    }
+  }
 
-  const startedAt = new Date().toISOString();
   const summary = (status: RunStatus): RunSummary => ({
     tool: 'is-bench',
     version: packageVersion(),
@@ -148,11 +204,12 @@ export async function runExperiment(cfg: ExperimentConfig, options: RunOptions):
   output.writeJson('summary.json', summary('running'));
 
   let stopped = false;
+  const firstEpoch = Math.min(...arms.map(({ arm }) => arm.records.length));
   try {
-    for (let epoch = 0; epoch < cfg.epochs && !stopped; epoch++) {
+    for (let epoch = firstEpoch; epoch < cfg.epochs && !stopped; epoch++) {
       events.epochStart(epoch + 1, cfg.epochs);
       for (const { arm } of arms) {
-        if (arm.status !== 'running') continue;
+        if (arm.status !== 'running' || arm.records.length > epoch) continue;
         let announced = false;
         const record = await arm.runEpoch(
           epoch,
@@ -165,7 +222,10 @@ export async function runExperiment(cfg: ExperimentConfig, options: RunOptions):
           },
           options.shouldStop,
         );
-        if (record) output.writeArm(arm.name, arm.records);
+        if (record) {
+          output.writeArm(arm.name, arm.records);
+          if (checkpoints) await saveArmCheckpoint(output.dir, arm);
+        }
         events.armEpochEnd(arm.name, record, arm.status);
         if ((arm.status as string) === 'interrupted') {
           stopped = true;
@@ -180,7 +240,12 @@ export async function runExperiment(cfg: ExperimentConfig, options: RunOptions):
     disposeSplit(train);
     disposeSplit(validation);
   }
-  for (const { arm } of arms) if (stopped && arm.status === 'running') arm.status = 'interrupted';
+  for (const { arm } of arms) {
+    if (stopped && arm.status === 'running') {
+      arm.status = 'interrupted';
+      arm.stopReason = `stopped after epoch ${arm.records.length}`;
+    }
+  }
   const status: RunStatus = stopped ? 'interrupted' : arms.some(({ arm }) => arm.status === 'diverged') ? 'diverged' : 'finished';
   const final = summary(status);
   output.writeJson('summary.json', final);

@@ -1,0 +1,76 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'csv-parse/sync';
+import { resolveExperiment } from '../src/config/load';
+import { isTempFile } from '../src/report/files';
+import { resumeExperiment, runExperiment } from '../src/train/experiment';
+import { smallExperiment, tempDir } from './helpers/cli';
+
+const METRICS = ['epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'steps', 'forward_samples', 'backward_samples', 'is_active', 'tau', 'weight_mean', 'weight_max'];
+
+function metrics(dir: string, arm: string): string[][] {
+  const rows = parse(fs.readFileSync(path.join(dir, `${arm}.csv`), 'utf8'), { columns: true }) as Record<string, string>[];
+  return rows.map((r) => METRICS.map((m) => r[m]));
+}
+
+function allFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' });
+}
+
+describe.each([
+  ['adam', { name: 'adam' }],
+  ['rmsprop with dropout', { name: 'rmsprop' }],
+])('stop mid-epoch and resume (%s): metrics equal an uninterrupted run', (_label, optimizer) => {
+  const model =
+    optimizer.name === 'rmsprop'
+      ? { layers: [{ type: 'dense', units: 16, activation: 'relu' }, { type: 'dropout', rate: 0.3 }, { type: 'dense', units: 3, activation: 'softmax' }] }
+      : 'tiny-mlp';
+  const cfg = resolveExperiment(
+    smallExperiment({
+      epochs: 4,
+      optimizer,
+      model,
+      arms: [
+        { name: 'uniform', strategy: 'uniform' },
+        { name: 'importance', strategy: 'upper-bound', presample: 3, tau_th: 1.0001 },
+      ],
+    }),
+    'test',
+  );
+
+  test('resume continues each arm from its checkpoint', async () => {
+    const full = await runExperiment(cfg, { backend: 'cpu', outDir: tempDir() });
+
+    // stop in the middle of epoch 3 of the importance arm (after the uniform arm finished epoch 3)
+    let steps = 0;
+    const perEpoch = Math.floor(300 / 16);
+    const stopAt = perEpoch * 2 * 2 + perEpoch + 5;
+    const cut = await runExperiment(cfg, { backend: 'cpu', outDir: tempDir(), shouldStop: () => ++steps > stopAt });
+    expect(cut.summary.status).toBe('interrupted');
+    expect(cut.summary.arms.map((a) => [a.name, a.status, a.epochsCompleted])).toEqual([
+      ['uniform', 'interrupted', 3],
+      ['importance', 'interrupted', 2],
+    ]);
+    expect(metrics(cut.dir, 'uniform')).toHaveLength(3);
+    expect(metrics(cut.dir, 'importance')).toHaveLength(2);
+    expect(allFiles(cut.dir).filter((f) => isTempFile(path.basename(f)))).toEqual([]);
+    const saved = JSON.parse(fs.readFileSync(path.join(cut.dir, 'summary.json'), 'utf8'));
+    expect(saved.status).toBe('interrupted');
+
+    const resumed = await resumeExperiment(cut.dir, { backend: 'cpu' });
+    expect(resumed.summary.status).toBe('finished');
+    for (const arm of ['uniform', 'importance']) expect(metrics(resumed.dir, arm)).toEqual(metrics(full.dir, arm));
+    // one checkpoint binary per arm is kept, the older ones removed
+    expect(fs.readdirSync(path.join(cut.dir, 'checkpoints')).sort()).toEqual(['importance.e4.bin', 'importance.json', 'uniform.e4.bin', 'uniform.json']);
+  });
+});
+
+test('--no-checkpoint writes no checkpoints; resume then starts the arms over', async () => {
+  const cfg = resolveExperiment(smallExperiment({ epochs: 1 }), 'test');
+  const r = await runExperiment(cfg, { backend: 'cpu', outDir: tempDir(), checkpoint: false });
+  expect(fs.existsSync(path.join(r.dir, 'checkpoints'))).toBe(false);
+});
+
+test('resume of a folder that is not a run is a user error', async () => {
+  await expect(resumeExperiment(tempDir(), { backend: 'cpu' })).rejects.toThrow(/summary\.json: not found; is this a run folder/);
+});
