@@ -4,6 +4,8 @@ import { EXIT, isUserError } from '../errors';
 import { processIO, type CliIO } from './io';
 import { listText } from './list';
 import { armList, nonNegativeInt, positiveInt } from './options';
+import { addReportCommand } from './report';
+import { addReproduceCommand } from './reproduce';
 import { addResumeCommand } from './resume';
 import { addRunOptions, runCommand, type RunCommandOptions } from './run';
 
@@ -62,6 +64,8 @@ export function buildProgram(io: CliIO, result: { code: number }): Command {
     });
 
   addResumeCommand(program, io, result);
+  addReportCommand(program, io, result);
+  addReproduceCommand(program, io, result);
 
   return program;
 }

@@ -28,7 +28,8 @@ export function addResumeCommand(program: Command, io: CliIO, result: { code: nu
 export async function resumeCommand(runDir: string, opts: ResumeOptions, io: CliIO): Promise<number> {
   const previous = readRunSummary(runDir);
   const backend = opts.backend ?? (previous.backend as BackendChoice);
-  return trainAndReport(previous.config.arms.map((a) => a.name), opts, io, (events, shouldStop) =>
-    resumeExperiment(runDir, { backend, events, shouldStop }),
-  );
+  return trainAndReport(previous.config.arms.map((a) => a.name), opts, io, async (events, shouldStop) => {
+    const run = await resumeExperiment(runDir, { backend, events, shouldStop });
+    return { runs: [run], reportDir: run.dir };
+  });
 }

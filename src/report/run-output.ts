@@ -51,6 +51,18 @@ export class RunOutput {
     throw new UserError(`${parent}: could not create a new run folder`);
   }
 
+  /** Exactly this new folder (repeats and sweep cells); an existing one is not reused. */
+  static createAt(dir: string): RunOutput {
+    checkWritable(path.dirname(dir));
+    try {
+      fs.mkdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UserError(`${dir}: already exists; a run never writes into another run's folder`);
+      throw e;
+    }
+    return new RunOutput(dir, path.basename(dir));
+  }
+
   /** An existing run folder (for resume and report). */
   static open(dir: string): RunOutput {
     return new RunOutput(dir, path.basename(dir));

@@ -37,6 +37,10 @@ export interface RunSummary {
   machine: MachineInfo;
   commit?: string;
   configHash: string;
+  /** --eval-train N: the size of the fixed training subset measured at each epoch end. */
+  evalTrain?: number;
+  /** A quick (shortened) run, e.g. `reproduce --quick`. */
+  quick?: boolean;
   arms: ArmSummary[];
 }
 

@@ -16,7 +16,7 @@ import type { EpochRecord, LoadedDataset } from '../spec';
 import { Arm, type StepProgress } from './arm';
 import { hasCheckpoint, restoreArmCheckpoint, saveArmCheckpoint } from './checkpoint';
 import { createOptimizer } from './optimizer';
-import { disposeSplit, toDevice, TrainingSession } from './session';
+import { disposeSplit, toDevice, TrainingSession, type DeviceSplit } from './session';
 import { PROJECT_ROOT } from '../config/load';
 
 /** What a display is told while a run goes on. Writers never see tensors. */
@@ -48,6 +48,15 @@ export interface RunOptions {
   now?: Date;
   /** Save a checkpoint per arm at every epoch end (default true), so `resume` can continue. */
   checkpoint?: boolean;
+  /**
+   * Measure every arm's loss and accuracy on a fixed subset of this many training samples at
+   * each epoch end, in inference mode and outside the arm's time (train_eval_* columns).
+   */
+  evalTrain?: number;
+  /** Write into exactly this new folder instead of `<outDir>/<experiment>/<run-id>` (repeats, sweeps). */
+  runDir?: string;
+  /** Marks the run as a quick (shortened) one in summary.json; reports say so. */
+  quick?: boolean;
 }
 
 export interface RunResult {
@@ -81,7 +90,7 @@ export function modelLayers(cfg: ExperimentConfig, ds: LoadedDataset): LayerSpec
  */
 export async function runExperiment(cfg: ExperimentConfig, options: RunOptions): Promise<RunResult> {
   return execute(cfg, options, () => {
-    const output = RunOutput.create(options.outDir, cfg.name, options.now);
+    const output = options.runDir ? RunOutput.createAt(options.runDir) : RunOutput.create(options.outDir, cfg.name, options.now);
     return { output, startedAt: new Date().toISOString() };
   });
 }
@@ -92,11 +101,20 @@ export async function runExperiment(cfg: ExperimentConfig, options: RunOptions):
  */
 export async function resumeExperiment(runDir: string, options: Omit<RunOptions, 'outDir'>): Promise<RunResult> {
   const previous = readRunSummary(runDir);
-  return execute(previous.config, { ...options, outDir: path.dirname(path.dirname(runDir)) }, () => ({
+  return execute(previous.config, { ...options, outDir: path.dirname(path.dirname(runDir)), evalTrain: previous.evalTrain, quick: previous.quick }, () => ({
     output: RunOutput.open(runDir),
     startedAt: previous.startedAt,
     resume: true,
   }));
+}
+
+/** A fixed, seeded subset of the training set (the same for every arm) for --eval-train. */
+function trainSubset(train: DeviceSplit, n: number, size: number, seed: number): DeviceSplit {
+  const pick = Rng.forRole(seed, 'eval-train').permutation(n).slice(0, Math.min(size, n));
+  return tf.tidy(() => {
+    const idx = tf.tensor1d(pick, 'int32');
+    return { x: tf.gather(train.x, idx), y: tf.gather(train.y, idx) as tf.Tensor2D, n: pick.length };
+  });
 }
 
 /** summary.json of a run folder, checked enough to resume from it. */
@@ -135,6 +153,13 @@ async function execute(
   const train = toDevice(ds.train, ds.inputDtype);
   const validation = toDevice(ds.validation, ds.inputDtype);
   const setup = { n: ds.train.n, batchSize: cfg.batchSize, epochs: cfg.epochs, numClasses: ds.numClasses };
+  const evalTrain = options.evalTrain ? trainSubset(train, ds.train.n, options.evalTrain, cfg.seed) : undefined;
+  const extraEvaluation = evalTrain
+    ? (session: TrainingSession) => {
+        const r = session.evaluate(evalTrain);
+        return { train_eval_loss: r.loss, train_eval_accuracy: r.accuracy };
+      }
+    : undefined;
   const newSession = (dropoutRng: Rng) =>
     new TrainingSession(
       buildModel(layers, { inputShape: ds.inputShape, inputDtype: ds.inputDtype, vocabSize: ds.vocabSize, seed: cfg.seed, dropoutRng }),
@@ -159,6 +184,7 @@ async function execute(
         epochs: cfg.epochs,
         validation,
         freshSession: () => newSession(Rng.forRole(cfg.seed, 'auxiliary-dropout')),
+        extraEvaluation,
       }),
     };
   });
@@ -197,6 +223,8 @@ async function execute(
     machine: machineInfo(),
     commit: gitCommit(PROJECT_ROOT),
     configHash: configHash(cfg),
+    ...(options.evalTrain ? { evalTrain: options.evalTrain } : {}),
+    ...(options.quick ? { quick: true } : {}),
     arms: arms.map(({ config, arm }) =>
       armSummary({ ...config, status: arm.status, stopReason: arm.stopReason, records: arm.records }, cfg.batchSize),
     ),
@@ -239,6 +267,7 @@ async function execute(
     for (const { arm } of arms) arm.options.session.dispose();
     disposeSplit(train);
     disposeSplit(validation);
+    if (evalTrain) disposeSplit(evalTrain);
   }
   for (const { arm } of arms) {
     if (stopped && arm.status === 'running') {

@@ -1,0 +1,149 @@
+/**
+ * The report's charts as data and as vega-lite specs (pure; rendering is in render-svg.ts):
+ * training loss and val_accuracy against epoch and against the arm's own wall-clock seconds,
+ * every arm on one chart, a 95% confidence band when there are several seeds.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { EpochRecord } from '../spec';
+import type { ExperimentAnalysis } from './analysis';
+import { hasMetric, metricValue } from './metrics';
+import { meanCI } from './stats';
+
+/** One point of one arm's curve: the mean over seeds at an epoch, with its CI when n >= 2. */
+export interface CurvePoint {
+  arm: string;
+  epoch: number;
+  x: number;
+  y: number;
+  lo: number | null;
+  hi: number | null;
+  n: number;
+}
+
+export type CurveX = 'epoch' | 'wall_time_s';
+
+export interface CurveChart {
+  /** File stem, e.g. "train-loss-vs-epoch". */
+  id: string;
+  title: string;
+  /** What the x axis measures. */
+  x: CurveX;
+  xTitle: string;
+  yTitle: string;
+  yLog: boolean;
+  /** Legend order (the config's arm order, reference first as configured). */
+  arms: string[];
+  points: CurvePoint[];
+  /** Whether to draw confidence bands (several seeds). */
+  bands: boolean;
+}
+
+/**
+ * The curve of one arm: at each epoch, the mean over the seeds that have it of `metric`, and of
+ * x (the epoch, or wall_time_s averaged over those seeds). Non-finite values are skipped.
+ */
+export function armCurve(arm: string, seedRecords: readonly EpochRecord[][], metric: string, x: CurveX): CurvePoint[] {
+  const epochs = [...new Set(seedRecords.flatMap((rs) => rs.map((r) => r.epoch)))].sort((a, b) => a - b);
+  const points: CurvePoint[] = [];
+  for (const epoch of epochs) {
+    const rows = seedRecords.map((rs) => rs.find((r) => r.epoch === epoch)).filter((r): r is EpochRecord => r !== undefined);
+    const ys = rows.map((r) => metricValue(r, metric) ?? NaN).filter(Number.isFinite);
+    if (ys.length === 0) continue;
+    const y = meanCI(ys);
+    const xValue = x === 'epoch' ? epoch : meanCI(rows.map((r) => r.wall_time_s)).mean;
+    if (!Number.isFinite(xValue)) continue;
+    const band = y.n >= 2 && Number.isFinite(y.halfWidth);
+    points.push({ arm, epoch, x: xValue, y: y.mean, lo: band ? y.lo : null, hi: band ? y.hi : null, n: y.n });
+  }
+  return points;
+}
+
+/**
+ * Which training-loss column to plot: `train_eval_loss` (every arm measured alike on a fixed
+ * training subset, --eval-train) when every arm has it, else the Keras `loss` column, which
+ * for importance arms is a weighted estimate on the sampled batches.
+ */
+export function trainingLossMetric(analysis: ExperimentAnalysis): { metric: string; title: string } {
+  const all = analysis.arms.flatMap((a) => a.seeds.map((s) => s.records)).filter((r) => r.length > 0);
+  if (all.length > 0 && all.every((r) => hasMetric(r, 'train_eval_loss'))) {
+    return { metric: 'train_eval_loss', title: 'training loss (train_eval_loss, fixed training subset)' };
+  }
+  return { metric: 'loss', title: 'training loss (Keras loss column, sampled batches)' };
+}
+
+/** The four charts of a report, in display order. */
+export function reportCharts(analysis: ExperimentAnalysis): CurveChart[] {
+  const loss = trainingLossMetric(analysis);
+  const arms = analysis.arms.map((a) => a.name);
+  const bands = analysis.seeds.length > 1;
+  const seconds = "wall-clock seconds (each arm's own clock)";
+  const chart = (id: string, title: string, metric: string, yTitle: string, yLog: boolean, x: CurveX, xTitle: string): CurveChart => ({
+    id,
+    title,
+    x,
+    xTitle,
+    yTitle,
+    yLog,
+    arms,
+    bands,
+    points: analysis.arms.flatMap((a) =>
+      armCurve(
+        a.name,
+        a.seeds.map((s) => s.records),
+        metric,
+        x,
+      ).filter((p) => !yLog || p.y > 0),
+    ),
+  });
+  return [
+    chart('train-loss-vs-epoch', 'Training loss by epoch', loss.metric, loss.title, true, 'epoch', 'epoch'),
+    chart('val-accuracy-vs-epoch', 'Validation accuracy by epoch', 'val_accuracy', 'val_accuracy', false, 'epoch', 'epoch'),
+    chart('train-loss-vs-time', 'Training loss by wall-clock time', loss.metric, loss.title, true, 'wall_time_s', seconds),
+    chart('val-accuracy-vs-time', 'Validation accuracy by wall-clock time', 'val_accuracy', 'val_accuracy', false, 'wall_time_s', seconds),
+  ];
+}
+
+/** A vega-lite spec for a chart: a line per arm (points at epoch ends), a CI band per arm with repeats. */
+export function curveChartSpec(chart: CurveChart): TopLevelSpec {
+  // A log scale cannot show a band reaching zero or below; clip such lower bounds.
+  const values = chart.points.map((p) => ({
+    ...p,
+    lo: p.lo !== null && chart.yLog && p.lo <= 0 ? p.y / 10 : p.lo,
+  }));
+  const yScale = chart.yLog ? { type: 'log' as const } : { zero: false };
+  const x = {
+    field: 'x',
+    type: 'quantitative' as const,
+    title: chart.xTitle,
+    scale: { zero: chart.x !== 'epoch' },
+    ...(chart.x === 'epoch' ? { axis: { tickMinStep: 1, format: 'd' } } : {}),
+  };
+  const color = { field: 'arm', type: 'nominal' as const, title: 'arm', scale: { domain: chart.arms } };
+  const line = {
+    mark: { type: 'line' as const, point: true },
+    encoding: {
+      x,
+      y: { field: 'y', type: 'quantitative' as const, title: chart.yTitle, scale: yScale },
+      color: { ...color, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } },
+    },
+  };
+  const band = {
+    transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }],
+    mark: { type: 'area' as const, opacity: 0.2 },
+    encoding: {
+      x,
+      y: { field: 'lo', type: 'quantitative' as const, title: chart.yTitle, scale: yScale },
+      y2: { field: 'hi' },
+      color: { ...color, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } },
+    },
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: chart.title,
+    width: 480,
+    height: 300,
+    background: 'white',
+    data: { values },
+    layer: chart.bands ? [band, line] : [line],
+  };
+}

@@ -1,0 +1,274 @@
+/**
+ * The content of a report as a small document model (sections of paragraphs, lists, tables
+ * and charts), built from analysed runs without any I/O. summary-markdown.ts and
+ * report-html.ts render the same document, so summary.md and report.html never disagree.
+ */
+import type { ArmAnalysis, ExperimentAnalysis } from './analysis';
+import { expectationTable, type ExpectationResult } from './expectations';
+import { headlines } from './headline';
+import { meanRecords } from './mean-records';
+import { metricValue } from './metrics';
+import { trainingLossMetric } from './plot-specs';
+import { referenceSetup, REFERENCE_PAGE, type ReferenceSetupName } from './reference-data';
+import { reproductionTables, verdictTable, type ClaimData, type ClaimVerdict } from './reproduction';
+import { formatMeanCI, type SampleStat } from './stats';
+import type { Table } from './table';
+import { describeTarget, formatMetric } from './target';
+
+export type Block =
+  | { kind: 'paragraph'; text: string }
+  | { kind: 'list'; items: string[] }
+  | { kind: 'table'; table: Table }
+  | { kind: 'charts'; charts: ChartRef[] };
+
+/** A chart in the report: its SVG file (beside summary.md) and title. */
+export interface ChartRef {
+  id: string;
+  file: string;
+  title: string;
+}
+
+export interface Section {
+  title: string;
+  blocks: Block[];
+  subsections?: Section[];
+}
+
+export interface ReportDocument {
+  title: string;
+  sections: Section[];
+}
+
+/** What one group of runs contributes to the report. */
+export interface GroupReportInput {
+  analysis: ExperimentAnalysis;
+  expectations?: ExpectationResult[];
+  reproduction?: { setup: ReferenceSetupName; ours: ClaimData; verdicts: ClaimVerdict[] };
+  charts: ChartRef[];
+}
+
+/** The whole report: one section per group (one, unless the folders hold several configurations). */
+export function buildReportDocument(groups: readonly GroupReportInput[]): ReportDocument {
+  if (groups.length === 1) {
+    const a = groups[0].analysis;
+    return { title: `${a.group.experiment} — is-bench report`, sections: groupSections(groups[0]) };
+  }
+  return {
+    title: 'is-bench report',
+    sections: groups.map((g) => ({
+      title: `${g.analysis.group.experiment} (${g.analysis.group.key})`,
+      blocks: [],
+      subsections: groupSections(g),
+    })),
+  };
+}
+
+function groupSections(input: GroupReportInput): Section[] {
+  const { analysis } = input;
+  const sections: Section[] = [
+    { title: 'Answer', blocks: [{ kind: 'list', items: headlines(analysis) }, { kind: 'paragraph', text: runLine(analysis) }] },
+    { title: 'Side by side', blocks: [{ kind: 'table', table: sideBySideTable(analysis) }] },
+    {
+      title: 'Time to target',
+      blocks: [
+        { kind: 'paragraph', text: `Target: \`${describeTarget(analysis.target)}\` (${analysis.target.origin}).` },
+        { kind: 'table', table: timeToTargetTable(analysis) },
+      ],
+    },
+  ];
+  if (input.expectations && input.expectations.length > 0) {
+    sections.push({ title: 'Expectations', blocks: [{ kind: 'table', table: expectationTable(input.expectations) }] });
+  }
+  if (input.charts.length > 0) sections.push({ title: 'Plots', blocks: [{ kind: 'charts', charts: input.charts }] });
+  sections.push({ title: 'Per epoch', blocks: perEpochBlocks(analysis) });
+  if (input.reproduction) sections.push(reproductionSection(input.reproduction));
+  sections.push({ title: 'How to read this', blocks: [{ kind: 'list', items: readingNotes(analysis) }] });
+  sections.push({ title: 'Runs and machine', blocks: [{ kind: 'table', table: runsTable(analysis) }, { kind: 'list', items: environmentItems(analysis) }] });
+  if (analysis.warnings.length > 0) sections.push({ title: 'Warnings', blocks: [{ kind: 'list', items: analysis.warnings }] });
+  return sections;
+}
+
+function runLine(analysis: ExperimentAnalysis): string {
+  const n = analysis.seeds.length;
+  const first = analysis.group.runs[0]?.summary;
+  const config = first?.config as { epochs?: number; batchSize?: number; dataset?: { name?: string; limit?: number } } | undefined;
+  const parts = [`${n} seed${n === 1 ? '' : 's'} (${analysis.seeds.join(', ')})`];
+  if (config?.dataset?.name) parts.push(`dataset ${config.dataset.name}${config.dataset.limit ? ` (limit ${config.dataset.limit})` : ''}`);
+  if (config?.epochs) parts.push(`${config.epochs} epochs`);
+  if (config?.batchSize) parts.push(`batch size ${config.batchSize}`);
+  parts.push(`reference arm: ${analysis.referenceArm}`);
+  return `${parts.join('; ')}.`;
+}
+
+// ------------------------------------------------------------------ number formatting
+
+type Kind = 'metric' | 'seconds' | 'ratio' | 'count' | 'cost';
+
+const MAX_DECIMALS: Record<Kind, number> = { metric: 4, seconds: 2, ratio: 2, count: 0, cost: 0 };
+
+/** A figure over seeds: the bare value for one seed, mean ± 95% CI for several. */
+export function formatStat(stat: SampleStat, kind: Kind): string {
+  if (stat.n === 0 || !Number.isFinite(stat.mean)) return '-';
+  if (stat.n >= 2 && kind !== 'count') return formatMeanCI(stat, MAX_DECIMALS[kind]);
+  switch (kind) {
+    case 'metric':
+      return formatMetric(stat.mean);
+    case 'seconds':
+      return stat.mean.toFixed(2);
+    case 'ratio':
+      return stat.mean.toFixed(2);
+    case 'count':
+      return Number.isInteger(stat.mean) ? String(stat.mean) : stat.mean.toFixed(1);
+    case 'cost':
+      return Math.round(stat.mean).toString();
+  }
+}
+
+function statuses(arm: ArmAnalysis): string {
+  const counts = new Map<string, number>();
+  for (const s of arm.seeds) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  if (arm.seeds.length === 1) return arm.seeds[0].status;
+  return [...counts.entries()].map(([k, v]) => `${k} (${v})`).join(', ');
+}
+
+/** The cost model's epoch-cost ratio recorded in summary.json (upper-bound: (B + 3b) / 3b). */
+function costModelRatio(analysis: ExperimentAnalysis, arm: string): string {
+  for (const run of analysis.group.runs) {
+    const value = run.arms.find((a) => a.name === arm)?.summary?.costModelRatio;
+    if (typeof value === 'number' && Number.isFinite(value)) return value.toFixed(2);
+  }
+  return arm === analysis.referenceArm ? '1.00' : '-';
+}
+
+export function sideBySideTable(analysis: ExperimentAnalysis): Table {
+  return {
+    header: [
+      'arm', 'strategy', 'status', 'epochs', 'final loss', 'final accuracy', 'final val_loss', 'final val_accuracy',
+      'best val_loss', 'best val_accuracy', 's/epoch', 'wall s', 'epoch time ratio', 'cost ratio', 'cost model',
+    ],
+    rows: analysis.arms.map((a) => [
+      a.name,
+      a.strategy,
+      statuses(a),
+      formatStat(a.epochs, 'count'),
+      formatStat(a.finalLoss, 'metric'),
+      formatStat(a.finalAccuracy, 'metric'),
+      formatStat(a.finalValLoss, 'metric'),
+      formatStat(a.finalValAccuracy, 'metric'),
+      formatStat(a.bestValLoss, 'metric'),
+      formatStat(a.bestValAccuracy, 'metric'),
+      formatStat(a.meanEpochTimeS, 'seconds'),
+      formatStat(a.wallTimeS, 'seconds'),
+      formatStat(a.epochTimeRatio, 'ratio'),
+      formatStat(a.costRatio, 'ratio'),
+      costModelRatio(analysis, a.name),
+    ]),
+    align: ['left', 'left', 'left', ...Array(12).fill('right')],
+  };
+}
+
+export function timeToTargetTable(analysis: ExperimentAnalysis): Table {
+  const several = analysis.seeds.length > 1;
+  return {
+    header: ['arm', 'reached', 'epoch', 'time to target (s)', 'cost units to target', 'speedup (time)', 'speedup (cost units)'],
+    rows: analysis.arms.map((a) => {
+      const reached = several ? `${a.reached} of ${a.total}` : a.reached > 0 ? 'yes' : 'never';
+      const hitEpochs = a.seeds.map((s) => s.hit?.epoch).filter((e): e is number => e !== undefined);
+      const epoch = hitEpochs.length === 0 ? '-' : several ? hitEpochs.join(', ') : String(hitEpochs[0]);
+      return [
+        a.name,
+        reached,
+        epoch,
+        formatStat(a.timeToTarget, 'seconds'),
+        formatStat(a.costToTarget, 'cost'),
+        a.isReference ? '1 (reference)' : a.reached === 0 ? 'never reached' : formatStat(a.speedupTime, 'ratio'),
+        a.isReference ? '1 (reference)' : a.reached === 0 ? 'never reached' : formatStat(a.speedupCost, 'ratio'),
+      ];
+    }),
+  };
+}
+
+function perEpochBlocks(analysis: ExperimentAnalysis): Block[] {
+  const loss = trainingLossMetric(analysis);
+  const means = analysis.arms.map((a) => ({ name: a.name, records: meanRecords(a.seeds.map((s) => s.records)) }));
+  const epochs = [...new Set(means.flatMap((m) => m.records.map((r) => r.epoch)))].sort((a, b) => a - b);
+  const header = ['epoch', ...means.flatMap((m) => [`${m.name} ${loss.metric}`, `${m.name} val_loss`, `${m.name} val_acc`, `${m.name} s`])];
+  const cell = (v: number | undefined, seconds = false) => (v === undefined || !Number.isFinite(v) ? '' : seconds ? v.toFixed(2) : formatMetric(v));
+  const rows = epochs.map((epoch) => [
+    String(epoch),
+    ...means.flatMap((m) => {
+      const r = m.records.find((x) => x.epoch === epoch);
+      return r ? [cell(metricValue(r, loss.metric)), cell(r.val_loss), cell(r.val_accuracy), cell(r.epoch_time_s, true)] : ['', '', '', ''];
+    }),
+  ]);
+  const blocks: Block[] = [];
+  if (analysis.seeds.length > 1) blocks.push({ kind: 'paragraph', text: `Means over ${analysis.seeds.length} seeds.` });
+  blocks.push({ kind: 'table', table: { header, rows } });
+  return blocks;
+}
+
+function reproductionSection(r: NonNullable<GroupReportInput['reproduction']>): Section {
+  const setup = referenceSetup(r.setup);
+  const quick = r.ours.quick ? ' — QUICK RUN (fewer epochs on a subset; not the documented setup)' : '';
+  const subsections: Section[] = reproductionTables(r.setup, r.ours).map(({ title, table }) => ({
+    title,
+    blocks: [{ kind: 'table', table }],
+  }));
+  subsections.push({ title: 'Verdicts', blocks: [{ kind: 'table', table: verdictTable(r.verdicts) }] });
+  return {
+    title: `Reproduction: ${setup.section}${quick}`,
+    blocks: [{ kind: 'paragraph', text: `Reference: ${REFERENCE_PAGE}, section "${setup.section}". The page says: "${setup.pageSays}"` }],
+    subsections,
+  };
+}
+
+function readingNotes(analysis: ExperimentAnalysis): string[] {
+  const notes = [
+    `Targets are checked at epoch ends, where metrics are measured (no interpolation between epochs). Times are each arm's own clock (wall_time_s: training, scoring and sampling; evaluation excluded).`,
+    `Speedup = the reference arm's time (or cost units) to the target divided by this arm's, in the same run (seed); with several seeds, mean ± 95% confidence interval (Student t).`,
+    `Cost units = forward samples + 2 × backward samples (a backward pass costs about two forwards). Epoch time ratio = mean epoch time / the reference arm's; cost ratio = mean cost units per epoch / the reference arm's, which is what the cost model predicts for the epoch time ratio.`,
+  ];
+  if (analysis.arms.some((a) => a.strategy !== 'uniform')) {
+    notes.push(
+      'The loss and accuracy columns of a non-uniform arm are measured on its sampled (hard, reweighted) batches, as Keras prints them, so they are low and not comparable across arms; compare by val_* (or train_eval_* with --eval-train).',
+    );
+  }
+  return notes;
+}
+
+function runsTable(analysis: ExperimentAnalysis): Table {
+  return {
+    header: ['run', 'seed', 'status', 'folder'],
+    rows: analysis.group.runs.map((r) => [r.summary.runId, String(r.summary.seed), r.summary.status, r.dir]),
+    align: ['left', 'right', 'left', 'left'],
+  };
+}
+
+function environmentItems(analysis: ExperimentAnalysis): string[] {
+  const distinct = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
+  const summaries = analysis.group.runs.map((r) => r.summary);
+  const machines = distinct(
+    summaries.map((s) =>
+      s.machine ? `${s.machine.cpu ?? 'unknown CPU'}, ${s.machine.cores ?? '?'} cores, ${s.machine.memoryGiB ?? '?'} GiB memory, ${s.machine.platform ?? ''}`.trim() : undefined,
+    ),
+  );
+  const versions = distinct(
+    summaries.map((s) =>
+      s.versions
+        ? Object.entries(s.versions)
+            .map(([k, v]) => `${k} ${String(v)}`)
+            .join(', ')
+        : undefined,
+    ),
+  );
+  const datasets = distinct(summaries.map((s) => (s as { dataset?: { source?: string } }).dataset?.source));
+  const list = (label: string, values: string[]) => `${label}: ${values.length === 0 ? 'not recorded' : values.join(' | ')}`;
+  return [
+    list('Machine', machines),
+    list('Backend', distinct(summaries.map((s) => s.backend))),
+    list('Versions', versions),
+    list('is-bench commit', distinct(summaries.map((s) => s.commit ?? undefined))),
+    list('Config hash', distinct(summaries.map((s) => s.configHash))),
+    list('Dataset', datasets),
+  ];
+}

@@ -1,0 +1,71 @@
+/**
+ * report.html: the report document as one self-contained page (inline CSS and SVG, no
+ * scripts, no external resources).
+ */
+import type { Block, ReportDocument, Section } from './report-document';
+import { escapeHtml, tableToHtml } from './table';
+
+const STYLE = `
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; }
+th { background: #f3f3f3; }
+tbody tr:nth-child(even) { background: #fafafa; }
+code { background: #f3f3f3; padding: 0 0.2em; }
+.charts { display: flex; flex-wrap: wrap; gap: 1em; }
+.charts figure { margin: 0; }
+.table-wrap { overflow-x: auto; }
+`;
+
+/** `svgs` maps a chart id to its SVG text; a chart without one is left out. */
+export function renderHtml(doc: ReportDocument, svgs: ReadonlyMap<string, string>): string {
+  const body: string[] = [`<h1>${escapeHtml(doc.title)}</h1>`];
+  for (const section of doc.sections) renderSection(section, 2, svgs, body);
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<title>${escapeHtml(doc.title)}</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    ...body,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+function renderSection(section: Section, level: number, svgs: ReadonlyMap<string, string>, out: string[]): void {
+  const h = `h${Math.min(level, 6)}`;
+  out.push(`<section>`, `<${h}>${inline(section.title)}</${h}>`);
+  for (const block of section.blocks) out.push(renderBlock(block, svgs));
+  for (const sub of section.subsections ?? []) renderSection(sub, level + 1, svgs, out);
+  out.push('</section>');
+}
+
+function renderBlock(block: Block, svgs: ReadonlyMap<string, string>): string {
+  switch (block.kind) {
+    case 'paragraph':
+      return `<p>${inline(block.text)}</p>`;
+    case 'list':
+      return `<ul>\n${block.items.map((i) => `<li>${inline(i)}</li>`).join('\n')}\n</ul>`;
+    case 'table':
+      return `<div class="table-wrap">${tableToHtml(block.table)}</div>`;
+    case 'charts':
+      return `<div class="charts">\n${block.charts
+        .filter((c) => svgs.has(c.id))
+        .map((c) => `<figure aria-label="${escapeHtml(c.title)}">${stripXmlProlog(svgs.get(c.id)!)}</figure>`)
+        .join('\n')}\n</div>`;
+  }
+}
+
+/** Escaped text with `code` spans. */
+function inline(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
+function stripXmlProlog(svg: string): string {
+  return svg.replace(/^<\?xml[^>]*>\s*/, '');
+}
