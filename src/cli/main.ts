@@ -7,6 +7,7 @@ import { armList, nonNegativeInt, positiveInt } from './options';
 import { addReportCommand } from './report';
 import { addReproduceCommand } from './reproduce';
 import { addResumeCommand } from './resume';
+import { addSweepCommand } from './sweep';
 import { addRunOptions, runCommand, type RunCommandOptions } from './run';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -66,6 +67,7 @@ export function buildProgram(io: CliIO, result: { code: number }): Command {
   addResumeCommand(program, io, result);
   addReportCommand(program, io, result);
   addReproduceCommand(program, io, result);
+  addSweepCommand(program, io, result);
 
   return program;
 }

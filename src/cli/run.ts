@@ -114,7 +114,7 @@ export async function trainAndReport(
     const finishedEpochs = runs.some((r) => r.summary.arms.some((a) => a.epochsCompleted > 0));
     let expectationsFailed = false;
     let reportJsonValue: unknown;
-    if (finishedEpochs) {
+    if (finishedEpochs || runs.length === 0) {
       const report = await reportRunDirs([reportDir], { ...reportOptions, target: opts.target });
       expectationsFailed = report.expectationsFailed;
       reportJsonValue = reportJson(report.groups);
