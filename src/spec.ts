@@ -99,6 +99,8 @@ export interface StrategyContext {
   /**
    * Trains a fresh model of the same architecture on the given samples for some epochs
    * (uniform, same optimizer) and returns it for scoring; its time counts against the arm.
+   * The loop owns the model and disposes it at the end of the epoch that created it: a
+   * strategy uses it within that epoch only and does not call dispose() itself.
    */
   trainAuxiliary(indices: Int32Array, epochs: number): Promise<AuxiliaryModel>;
 }

@@ -94,3 +94,32 @@ describe('is-bench CLI', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('expect: gates', () => {
+  test('a failed expectation prints the pass/fail table and exits 3; a met one exits 0', async () => {
+    const out = tempDir();
+    const failing = writeConfig(smallExperiment({ epochs: 1, expect: ['importance.best.val_accuracy >= uniform.best.val_accuracy - 1', 'uniform.final.val_accuracy > 1.5'] }));
+    // the first line is not valid (arithmetic is not part of the grammar): rejected before training
+    const bad = await runCli('run', failing, '--out', out, '--backend', 'cpu', '--no-progress');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/expect\[0\] "importance\.best\.val_accuracy >= uniform\.best\.val_accuracy - 1"/);
+
+    const gate = writeConfig(smallExperiment({ epochs: 1, expect: ['uniform.final.val_accuracy > 1.5', 'importance.best.val_loss < 100'] }));
+    const r = await runCli('run', gate, '--out', out, '--backend', 'cpu', '--json');
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/uniform\.final\.val_accuracy > 1\.5.*FAIL/);
+    expect(r.err).toMatch(/importance\.best\.val_loss < 100.*pass/i);
+    const json = JSON.parse(r.out);
+    expect(json.report[0].expectations.map((e: { passed: boolean }) => e.passed)).toEqual([false, true]);
+
+    const ok = writeConfig(smallExperiment({ epochs: 1, expect: ['importance.best.val_loss < 100'] }));
+    expect((await runCli('run', ok, '--out', out, '--backend', 'cpu', '--no-progress')).code).toBe(0);
+  });
+
+  test('an expectation naming an unknown arm is rejected before training', async () => {
+    const file = writeConfig(smallExperiment({ expect: ['nosuch.best.val_loss < 1'] }));
+    const r = await runCli('run', file, '--out', tempDir(), '--backend', 'cpu');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/expect\[0\] "nosuch\.best\.val_loss < 1": no arm named "nosuch" \(arms: uniform, importance\)/);
+  });
+});

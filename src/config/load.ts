@@ -7,6 +7,7 @@ import { UserError } from '../errors';
 import { modelNames } from '../models/zoo';
 import { getStrategy, strategyNames } from '../sampling/registry';
 import { withOptimizerDefaults } from '../train/optimizer';
+import { parseExpectation } from '../report/expectations';
 import { describeIssues } from './issues';
 import { ExperimentSchema, type ArmConfig, type ExperimentConfig } from './schema';
 
@@ -141,6 +142,18 @@ export function resolveExperiment(doc: unknown, where: string): ExperimentConfig
     const parsed = schema.safeParse(rest);
     if (!parsed.success) problems.push(...describeIssues(parsed.error, schema, rest, ['arms', i]));
     else arms.push({ name, strategy, params: parsed.data as Record<string, unknown> });
+  });
+  (cfg.expect ?? []).forEach((line, i) => {
+    try {
+      const e = parseExpectation(line, `expect[${i}]`);
+      for (const side of [e.left, e.right]) {
+        if (side.type === 'arm' && !cfg.arms.some((a) => a.name === side.arm)) {
+          problems.push(`expect[${i}] "${line}": no arm named "${side.arm}" (arms: ${cfg.arms.map((a) => a.name).join(', ')})`);
+        }
+      }
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
   });
   if (problems.length) fail(where, problems);
 

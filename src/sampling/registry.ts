@@ -1,5 +1,14 @@
 import { UserError } from '../errors';
 import type { StrategyDefinition } from '../spec';
+import { approximateStrategy } from './approximate';
+import { biasedStrategy } from './biased';
+import { constantTimeStrategy } from './constant-time';
+import { infoBatchStrategy } from './infobatch';
+import { lossHistoryStrategy } from './loss-history';
+import { onlineBatchSelectionStrategy } from './online-batch-selection';
+import { orderedSgdStrategy } from './ordered-sgd';
+import { rhoLossStrategy } from './rho-loss';
+import { selectiveBackpropStrategy } from './selective-backprop';
 import { uniformStrategy } from './uniform';
 import { upperBoundStrategy } from './upper-bound';
 
@@ -7,6 +16,15 @@ import { upperBoundStrategy } from './upper-bound';
 const STRATEGIES: StrategyDefinition<any>[] = [
   uniformStrategy,
   upperBoundStrategy,
+  biasedStrategy,
+  approximateStrategy,
+  constantTimeStrategy,
+  onlineBatchSelectionStrategy,
+  selectiveBackpropStrategy,
+  infoBatchStrategy,
+  orderedSgdStrategy,
+  lossHistoryStrategy,
+  rhoLossStrategy,
 ];
 
 export function strategyNames(): string[] {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BuiltModel } from '../models/build';
 import type { DataSplit, SampleScores, ScoreKind } from '../spec';
+import { topK } from '../sampling/top-k';
 import { correctPredictions, gradNormUpperBound, perSampleLoss } from './losses';
 
 /** A split resident on the backend, gathered from by index. */
@@ -66,8 +67,11 @@ export class TrainingSession {
         const correct = correctPredictions(z, y, act);
         stats = tf.keep(tf.stack([losses, gnorm, correct]));
         const weighted = weights ? tf.mul(losses, tf.tensor1d(weights)) : losses;
-        const objective = topQ !== undefined && topQ < indices.length ? tf.mean(tf.topk(weighted, topQ).values) : tf.mean(weighted);
-        return objective as tf.Scalar;
+        if (topQ === undefined || topQ >= indices.length) return tf.mean(weighted) as tf.Scalar;
+        // tfjs has no gradient for TopK: select the q largest by a constant 0/1 mask instead
+        const mask = new Float32Array(indices.length);
+        topK(weighted.dataSync() as Float32Array, topQ).forEach((i) => (mask[i] = 1));
+        return tf.div(tf.sum(tf.mul(weighted, tf.tensor1d(mask))), topQ) as tf.Scalar;
       },
       true,
       this.model.logits.trainableWeights.map((w) => w.read() as tf.Variable),
