@@ -9,7 +9,7 @@ import { headlines } from './headline';
 import { meanRecords } from './mean-records';
 import { metricValue } from './metrics';
 import { trainingLossMetric } from './plot-specs';
-import { referenceSetup, REFERENCE_PAGE, type ReferenceSetupName } from './reference-data';
+import { referenceSetup, type ReferenceSetupName } from './reference-data';
 import { reproductionTables, verdictTable, type ClaimData, type ClaimVerdict } from './reproduction';
 import { formatMeanCI, type SampleStat } from './stats';
 import type { Table } from './table';
@@ -217,7 +217,7 @@ function reproductionSection(r: NonNullable<GroupReportInput['reproduction']>): 
   subsections.push({ title: 'Verdicts', blocks: [{ kind: 'table', table: verdictTable(r.verdicts) }] });
   return {
     title: `Reproduction: ${setup.section}${quick}`,
-    blocks: [{ kind: 'paragraph', text: `Reference: ${REFERENCE_PAGE}, section "${setup.section}". The page says: "${setup.pageSays}"` }],
+    blocks: [{ kind: 'paragraph', text: `Reference: ${setup.page}, section "${setup.section}". The page says: "${setup.pageSays}"` }],
     subsections,
   };
 }

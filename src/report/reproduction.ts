@@ -8,7 +8,7 @@ import type { EpochRecord } from '../spec';
 import type { ExperimentAnalysis } from './analysis';
 import { meanRecords } from './mean-records';
 import { finalValue, hasMetric, meanValue, metricValue } from './metrics';
-import { referenceSetup, REFERENCE_PAGE, type ReferenceRun, type ReferenceSetup, type ReferenceSetupName } from './reference-data';
+import { referenceSetup, type ReferenceRun, type ReferenceSetup, type ReferenceSetupName } from './reference-data';
 import { tableToMarkdown, type Table } from './table';
 import { formatMetric, timeToLevel } from './target';
 
@@ -380,7 +380,7 @@ export function formatReproduction(name: ReferenceSetupName, ours: ClaimData, ve
   const lines = [
     `## Reproduction: ${setup.section}${ours.quick ? ' (QUICK RUN: fewer epochs on a subset; not the documented setup)' : ''}`,
     '',
-    `Reference: ${REFERENCE_PAGE}, section "${setup.section}".`,
+    `Reference: ${setup.page}, section "${setup.section}".`,
     '',
   ];
   for (const { title, table } of reproductionTables(name, ours)) lines.push(`### ${title}`, '', tableToMarkdown(table), '');
