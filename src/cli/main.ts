@@ -4,6 +4,7 @@ import { EXIT, isUserError } from '../errors';
 import { processIO, type CliIO } from './io';
 import { listText } from './list';
 import { armList, nonNegativeInt, positiveInt } from './options';
+import { addDatasetsCommand } from './datasets';
 import { addReportCommand } from './report';
 import { addReproduceCommand } from './reproduce';
 import { addResumeCommand } from './resume';
@@ -65,6 +66,7 @@ export function buildProgram(io: CliIO, result: { code: number }): Command {
     });
 
   addResumeCommand(program, io, result);
+  addDatasetsCommand(program, io);
   addReportCommand(program, io, result);
   addReproduceCommand(program, io, result);
   addSweepCommand(program, io, result);

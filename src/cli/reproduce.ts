@@ -42,7 +42,6 @@ export async function reproduceCommand(names: string[], opts: ReproduceOptions, 
       batchSize: opts.batchSize,
       seed: opts.seed,
       arms: opts.arms,
-      dataPath: opts.dataDir,
     });
     const c = await trainAndReport(config.arms.map((a) => a.name), opts, io, async (events, shouldStop) => ({
       ...(await runRepeats(config, { ...opts, quick: opts.quick }, events, shouldStop)),

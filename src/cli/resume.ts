@@ -7,6 +7,7 @@ import { trainAndReport } from './run';
 
 export interface ResumeOptions {
   backend?: BackendChoice;
+  dataDir?: string;
   progress: boolean;
   json: boolean;
 }
@@ -17,6 +18,7 @@ export function addResumeCommand(program: Command, io: CliIO, result: { code: nu
     .description('continue an interrupted or preempted run from the last finished epoch of each arm')
     .argument('<run-dir>', 'the run folder, results/<experiment>/<run-id>')
     .option('--backend <name>', 'tfjs backend (default: the one the run used)', backendChoice)
+    .option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places')
     .option('--no-progress', 'plain lines instead of progress bars')
     .option('--json', 'print the final summary as JSON on stdout (logs go to stderr)', false)
     .action(async (runDir: string, opts: ResumeOptions) => {
@@ -29,7 +31,7 @@ export async function resumeCommand(runDir: string, opts: ResumeOptions, io: Cli
   const previous = readRunSummary(runDir);
   const backend = opts.backend ?? (previous.backend as BackendChoice);
   return trainAndReport(previous.config.arms.map((a) => a.name), opts, io, async (events, shouldStop) => {
-    const run = await resumeExperiment(runDir, { backend, events, shouldStop });
+    const run = await resumeExperiment(runDir, { backend, events, shouldStop, dataDir: opts.dataDir });
     return { runs: [run], reportDir: run.dir };
   });
 }

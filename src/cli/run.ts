@@ -43,7 +43,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--arms <a,b>', 'run only these arms (comma-separated names)', armList)
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', backendChoice, 'auto')
     .option('--out <dir>', 'results folder', 'results')
-    .option('--data-dir <dir>', 'where the dataset files are (overrides the lookup)')
+    .option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places')
     .option('--no-progress', 'plain lines instead of progress bars')
     .option('--no-checkpoint', 'do not save per-epoch checkpoints (the run cannot be resumed)')
     .option('--eval-train <n>', 'measure every arm on a fixed subset of N training samples at each epoch end (train_eval_* columns)', positiveInt)
@@ -153,11 +153,20 @@ function targetOption(value: string): string {
 /** Runs an experiment once, or --repeats times with seeds seed, seed+1, ... in one group folder. */
 export async function runRepeats(
   config: ExperimentConfig,
-  opts: Pick<RunCommandOptions, 'backend' | 'out' | 'checkpoint' | 'evalTrain' | 'repeats'> & { quick?: boolean },
+  opts: Pick<RunCommandOptions, 'backend' | 'out' | 'checkpoint' | 'evalTrain' | 'repeats' | 'dataDir'> & { quick?: boolean },
   events: RunEvents,
   shouldStop: () => boolean,
 ): Promise<TrainedRuns> {
-  const base = { backend: opts.backend, outDir: opts.out, events, shouldStop, checkpoint: opts.checkpoint, evalTrain: opts.evalTrain, quick: opts.quick };
+  const base = {
+    backend: opts.backend,
+    outDir: opts.out,
+    events,
+    shouldStop,
+    checkpoint: opts.checkpoint,
+    evalTrain: opts.evalTrain,
+    quick: opts.quick,
+    dataDir: opts.dataDir,
+  };
   const repeats = opts.repeats ?? 1;
   if (repeats === 1) {
     const run = await runExperiment(config, base);
@@ -190,7 +199,6 @@ export async function runCommand(ref: string, opts: RunCommandOptions, io: CliIO
     seed: opts.seed,
     limit: opts.limit,
     arms: opts.arms,
-    dataPath: opts.dataDir,
   };
   const { config } = loadExperiment(ref, overrides);
   checkTargetFits(opts.target, opts.evalTrain);

@@ -14,6 +14,7 @@ export interface SweepOptions {
   out: string;
   evalTrain?: number;
   target?: string;
+  dataDir?: string;
   progress: boolean;
   json: boolean;
   checkpoint: boolean;
@@ -28,6 +29,7 @@ export function addSweepCommand(program: Command, io: CliIO, result: { code: num
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', backendChoice, 'auto')
     .option('--out <dir>', 'results folder; cells go to <out>/sweeps/<sweep>/<cell>/', 'results')
     .option('--eval-train <n>', 'measure every arm on a fixed subset of N training samples at each epoch end', positiveInt)
+    .option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places')
     .option('--target <metric=value>', 'time-to-target goal for the report')
     .option('--no-checkpoint', 'do not save per-epoch checkpoints')
     .option('--no-progress', 'plain lines instead of progress bars')
@@ -60,7 +62,7 @@ export async function sweepCommand(file: string, opts: SweepOptions, io: CliIO):
         events.log('  already finished; skipped');
         continue;
       }
-      const common = { backend: opts.backend, events, shouldStop, checkpoint: opts.checkpoint };
+      const common = { backend: opts.backend, events, shouldStop, checkpoint: opts.checkpoint, dataDir: opts.dataDir };
       const run = existing
         ? await resumeExperiment(runDir, common)
         : await runExperiment(config, { ...common, outDir: opts.out, runDir, evalTrain: opts.evalTrain });

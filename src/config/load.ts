@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { projectRoot } from '../data/project-root';
 import { getDataset, datasetNames } from '../data/registry';
 import { UserError } from '../errors';
 import { modelNames } from '../models/zoo';
@@ -12,7 +13,7 @@ import { describeIssues } from './issues';
 import { ExperimentSchema, type ArmConfig, type ExperimentConfig } from './schema';
 
 /** The project root: the folder with is-bench's package.json (from src/ under ts-jest, or dist/). */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+export const PROJECT_ROOT = projectRoot();
 export const CONFIG_DIR = path.join(PROJECT_ROOT, 'configs');
 
 /** Largest config file accepted: configs are small; anything bigger is a mistake. */
@@ -180,7 +181,6 @@ export interface ConfigOverrides {
   seed?: number;
   limit?: number;
   arms?: string[];
-  dataPath?: string;
 }
 
 export function applyOverrides(cfg: ExperimentConfig, o: ConfigOverrides): ExperimentConfig {
@@ -200,7 +200,6 @@ export function applyOverrides(cfg: ExperimentConfig, o: ConfigOverrides): Exper
     dataset: {
       ...cfg.dataset,
       ...(o.limit !== undefined ? { limit: o.limit } : {}),
-      ...(o.dataPath !== undefined ? { path: o.dataPath } : {}),
     },
     arms,
   };

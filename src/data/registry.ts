@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { UserError } from '../errors';
 import type { DataSplit, LoadedDataset } from '../spec';
+import { cifar10Dataset } from './cifar10';
+import { fashionMnistDataset } from './fashion-mnist';
+import { imdbDataset } from './imdb';
+import type { DatasetSources } from './locate';
 import { mnistDataset } from './mnist';
+import { reutersDataset } from './reuters';
 import { syntheticDataset } from './synthetic';
 
 /** Where validation metrics come from: the dataset's test split, or the last part of train. */
@@ -9,8 +14,14 @@ export type ValidationSource = 'test' | { holdout: number };
 
 /** What every loader is given besides its own options. */
 export interface LoadRequest {
-  /** An explicit file or folder (config `path` / `--data-dir`). */
+  /** An explicit file or folder (config `path`): it must hold the dataset. */
   path?: string;
+  /** A folder of datasets (`--data-dir`), searched first, like $IS_BENCH_DATA. */
+  dataDir?: string;
+  /** Where parsed text datasets are cached; default $IS_BENCH_CACHE, else datasets/.cache. */
+  cacheDir?: string;
+  /** Download from the official URL when no copy is found; default yes unless $IS_BENCH_OFFLINE is set. */
+  download?: boolean;
   seed: number;
   log: (line: string) => void;
 }
@@ -22,9 +33,28 @@ export interface DatasetDefinition<O = Record<string, unknown>> {
   /** Dataset-specific options (beside name/path/limit/validation), strict, with defaults. */
   options: z.ZodType<O, z.ZodTypeDef, unknown>;
   load(options: O, request: LoadRequest): Promise<LoadedDataset>;
+  /** Where copies are found and fetched from; absent for generated datasets. */
+  sources?: DatasetSources;
+  /** Sizes and shapes with the default options, for `is-bench datasets` and messages. */
+  expected: ExpectedSizes;
 }
 
-const DATASETS: DatasetDefinition<any>[] = [mnistDataset, syntheticDataset];
+/** What a dataset looks like once loaded with its default options. */
+export interface ExpectedSizes {
+  train: number;
+  test: number;
+  inputShape: number[];
+  numClasses: number;
+}
+
+const DATASETS: DatasetDefinition<any>[] = [
+  mnistDataset,
+  fashionMnistDataset,
+  reutersDataset,
+  imdbDataset,
+  cifar10Dataset,
+  syntheticDataset,
+];
 
 export function datasetNames(): string[] {
   return DATASETS.map((d) => d.name);
@@ -52,8 +82,18 @@ export interface DatasetConfig {
 /** Loads a dataset, then applies the generic `limit` and `validation` choices. */
 export async function loadDataset(cfg: DatasetConfig, request: LoadRequest): Promise<LoadedDataset> {
   const def = getDataset(cfg.name);
-  const loaded = await def.load(cfg.options, { ...request, path: cfg.path ?? request.path });
+  const loaded = await def.load(parseDatasetOptions(def, cfg.options), { ...request, path: cfg.path ?? request.path });
   return applySplitChoices(loaded, cfg);
+}
+
+/** A dataset's own options, validated against its schema (defaults filled in). */
+export function parseDatasetOptions<O>(def: DatasetDefinition<O>, options: unknown): O {
+  const parsed = def.options.safeParse(options ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `dataset.options${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`);
+    throw new UserError(`invalid options for dataset ${def.name}: ${issues.join('; ')}`);
+  }
+  return parsed.data;
 }
 
 /** The first `n` samples of a split (deterministic subsetting for --limit). */
@@ -85,8 +125,9 @@ function applySplitChoices(ds: LoadedDataset, cfg: DatasetConfig): LoadedDataset
   let { train, validation, test } = ds;
   const info = [...ds.info];
   if (cfg.validation !== 'test') {
-    // Keras validation_split: the last fraction of the training set, before any shuffling.
-    const nVal = Math.floor(train.n * cfg.validation.holdout);
+    // Keras validation_split: the last fraction of the training set, before any shuffling;
+    // Keras keeps int(n * (1 - split)) for training (8982 -> 8083 train / 899 validation).
+    const nVal = train.n - Math.floor(train.n * (1 - cfg.validation.holdout));
     if (nVal < 1 || nVal >= train.n) {
       throw new UserError(`dataset.validation.holdout ${cfg.validation.holdout} leaves no validation or no training samples`);
     }

@@ -46,6 +46,7 @@ export const syntheticDataset: DatasetDefinition<SyntheticOptions> = {
   name: 'synthetic',
   description: 'Gaussian blobs generated from the seed (options: train, test, features, classes, separation); for demos and tests',
   options: SyntheticOptions,
+  expected: { train: 2000, test: 500, inputShape: [20], numClasses: 4 },
   async load(options) {
     // The data seed is fixed so that --seed changes the training, not the task.
     const { train, test } = makeBlobs(options, 1234);

@@ -57,6 +57,8 @@ export interface RunOptions {
   runDir?: string;
   /** Marks the run as a quick (shortened) one in summary.json; reports say so. */
   quick?: boolean;
+  /** A folder of datasets searched first (`--data-dir`), before $IS_BENCH_DATA and the rest. */
+  dataDir?: string;
 }
 
 export interface RunResult {
@@ -140,7 +142,7 @@ async function execute(
 ): Promise<RunResult> {
   const events = options.events ?? silentEvents;
   const checkpoints = options.checkpoint ?? true;
-  const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, log: events.log });
+  const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: options.dataDir, log: (line) => events.log(line) });
   if (ds.train.n < cfg.batchSize) {
     throw new UserError(`batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples`);
   }
@@ -152,6 +154,8 @@ async function execute(
   const { output, startedAt, resume } = openOutput();
   const train = toDevice(ds.train, ds.inputDtype);
   const validation = toDevice(ds.validation, ds.inputDtype);
+  // validation carved out of train (Reuters): the test split is measured once, after the last epoch
+  const test = ds.test ? toDevice(ds.test, ds.inputDtype) : undefined;
   const setup = { n: ds.train.n, batchSize: cfg.batchSize, epochs: cfg.epochs, numClasses: ds.numClasses };
   const evalTrain = options.evalTrain ? trainSubset(train, ds.train.n, options.evalTrain, cfg.seed) : undefined;
   const extraEvaluation = evalTrain
@@ -250,6 +254,12 @@ async function execute(
           },
           options.shouldStop,
         );
+        if (record && test && record.epoch === cfg.epochs) {
+          const t = arm.options.session.evaluate(test);
+          record.extra.test_loss = t.loss;
+          record.extra.test_accuracy = t.accuracy;
+          events.log(`${arm.name}: test_loss ${t.loss.toFixed(4)} - test_accuracy ${t.accuracy.toFixed(4)} (${test.n} test samples)`);
+        }
         if (record) {
           output.writeArm(arm.name, arm.records);
           if (checkpoints) await saveArmCheckpoint(output.dir, arm);
@@ -267,6 +277,7 @@ async function execute(
     for (const { arm } of arms) arm.options.session.dispose();
     disposeSplit(train);
     disposeSplit(validation);
+    if (test) disposeSplit(test);
     if (evalTrain) disposeSplit(evalTrain);
   }
   for (const { arm } of arms) {

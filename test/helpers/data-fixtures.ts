@@ -4,9 +4,20 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tar from 'tar';
 
+const created: string[] = [];
+
+/** A fresh temporary folder, removed after the test file that made it (see afterAll below). */
 export function tempDir(prefix = 'isb-data-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
+
+// Registered at import, so every test file that uses these helpers cleans up after itself
+// (the IMDB tests leave tens of MB of parse cache otherwise).
+afterAll(() => {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * The raw corpora beside the checkout (`../shared/datasets`, also in CI). Resolved from the test
@@ -23,7 +34,7 @@ export function sharedCorpus(file: string): string | undefined {
 
 /** Writes `entries` into a fresh folder and packs them as a .tar.gz at `file`. */
 export function writeTarGz(file: string, entries: { path: string; content: string | Uint8Array }[]): string {
-  const stage = tempDir('isb-tar-');
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'isb-tar-'));
   for (const e of entries) {
     const p = path.join(stage, e.path);
     fs.mkdirSync(path.dirname(p), { recursive: true });

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { fetchDataset } from '../data/fetch';
+import { describeDatasets, formatDatasetStatus } from '../data/status';
+import type { CliIO } from './io';
+
+export function addDatasetsCommand(program: Command, io: CliIO): void {
+  const datasets = program
+    .command('datasets')
+    .description('list the datasets: found or not, where, sample counts, shapes, size on disk')
+    .option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places')
+    .option('--json', 'print the list as JSON', false)
+    .action(async (opts: { dataDir?: string; json: boolean }) => {
+      const statuses = await describeDatasets({ dataDir: opts.dataDir, load: true });
+      io.stdout.write(opts.json ? JSON.stringify(statuses, null, 2) + '\n' : formatDatasetStatus(statuses) + '\n');
+    });
+  datasets
+    .command('fetch')
+    .description("download a dataset from its official URL into datasets/<name>/, checking the published archive's sha256")
+    .argument('<name>', 'dataset name (see `is-bench datasets`)')
+    .option('--force', 'download again even when a copy is found', false)
+    .action(async (name: string, opts: { force: boolean }) => {
+      const result = await fetchDataset(name, { log: (line) => io.stderr.write(line + '\n'), force: opts.force });
+      for (const f of result.files) io.stdout.write(`${f.downloaded ? 'downloaded' : 'already there'}: ${f.path} (${f.bytes} bytes)\n`);
+    });
+}
