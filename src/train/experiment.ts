@@ -7,6 +7,7 @@ import { type BackendChoice, selectBackend } from '../engine/backend';
 import { UserError } from '../errors';
 import { buildModel, kernelsNeeded, modelSummary } from '../models/build';
 import { getZooModel } from '../models/zoo';
+import { kerasNumber } from '../report/format';
 import { configHash, gitCommit, machineInfo } from '../report/machine';
 import { RunOutput } from '../report/run-output';
 import { armSummary, type RunStatus, type RunSummary } from '../report/run-summary';
@@ -258,13 +259,15 @@ async function execute(
           const t = arm.options.session.evaluate(test);
           record.extra.test_loss = t.loss;
           record.extra.test_accuracy = t.accuracy;
-          events.log(`${arm.name}: test_loss ${t.loss.toFixed(4)} - test_accuracy ${t.accuracy.toFixed(4)} (${test.n} test samples)`);
         }
         if (record) {
           output.writeArm(arm.name, arm.records);
           if (checkpoints) await saveArmCheckpoint(output.dir, arm);
         }
         events.armEpochEnd(arm.name, record, arm.status);
+        if (record && record.extra.test_accuracy !== undefined) {
+          events.log(`${arm.name}: test_loss ${kerasNumber(record.extra.test_loss)} - test_accuracy ${kerasNumber(record.extra.test_accuracy)} (${test!.n} test samples)`);
+        }
         if ((arm.status as string) === 'interrupted') {
           stopped = true;
           break;
