@@ -57,7 +57,19 @@ describe('is-bench CLI', () => {
     expect(r.out).toMatch(/^arm\s+strategy\s+status/m);
     const runDirs = fs.readdirSync(path.join(out, 'tiny'));
     expect(runDirs).toHaveLength(1);
-    expect(fs.readdirSync(path.join(out, 'tiny', runDirs[0])).sort()).toEqual(['checkpoints', 'importance.csv', 'summary.json', 'uniform.csv']);
+    expect(fs.readdirSync(path.join(out, 'tiny', runDirs[0])).sort()).toEqual([
+      'checkpoints',
+      'importance.csv',
+      'report.html',
+      'summary.json',
+      'summary.md',
+      'train-loss-vs-epoch.svg',
+      'train-loss-vs-time.svg',
+      'uniform.csv',
+      'val-accuracy-vs-epoch.svg',
+      'val-accuracy-vs-time.svg',
+    ]);
+    expect(r.out).toMatch(/^importance reached val_loss \d\.\d{4} /m); // the headline
   });
 
   test('--json prints only the summary JSON on stdout; logs go to stderr', async () => {
