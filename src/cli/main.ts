@@ -24,7 +24,8 @@ export function buildProgram(io: CliIO, result: { code: number }): Command {
     .version(VERSION, '-V, --version')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
+    // extra positional arguments are an error, not silently dropped (subcommands inherit this)
+    .allowExcessArguments(false)
     // options after a subcommand belong to it (run, config, ...), not to the default command
     .enablePositionalOptions();
 

@@ -5,7 +5,7 @@ import { UserError } from '../errors';
 import { formatExpectationTable } from '../report/expectations';
 import { reportJson, reportRunDirs, type ReportOptions } from '../report/report';
 import { formatReproduction } from '../report/reproduction';
-import { RunOutput } from '../report/run-output';
+import { checkWritable, RunOutput } from '../report/run-output';
 import { parseTarget } from '../report/target';
 import { loadExperiment, type ConfigOverrides } from '../config/load';
 import type { BackendChoice } from '../engine/backend';
@@ -14,7 +14,7 @@ import { BarProgress, PlainProgress } from '../report/progress';
 import { summaryTable } from '../report/summary-table';
 import { runExperiment, type RunEvents, type RunResult } from '../train/experiment';
 import type { CliIO } from './io';
-import { armList, backendChoice, nonNegativeInt, positiveInt } from './options';
+import { armList, backendChoice, existingFolder, folderPath, nonNegativeInt, positiveInt } from './options';
 
 export interface RunCommandOptions {
   epochs?: number;
@@ -42,8 +42,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--limit <n>', 'use only the first N training samples (quick runs)', positiveInt)
     .option('--arms <a,b>', 'run only these arms (comma-separated names)', armList)
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', backendChoice, 'auto')
-    .option('--out <dir>', 'results folder', 'results')
-    .option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places')
+    .option('--out <dir>', 'results folder', folderPath, 'results')
+    .option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places', existingFolder)
     .option('--no-progress', 'plain lines instead of progress bars')
     .option('--no-checkpoint', 'do not save per-epoch checkpoints (the run cannot be resumed)')
     .option('--eval-train <n>', 'measure every arm on a fixed subset of N training samples at each epoch end (train_eval_* columns)', positiveInt)
@@ -202,5 +202,6 @@ export async function runCommand(ref: string, opts: RunCommandOptions, io: CliIO
   };
   const { config } = loadExperiment(ref, overrides);
   checkTargetFits(opts.target, opts.evalTrain);
+  checkWritable(path.join(opts.out, config.name), { create: false }); // before loading (or downloading) data
   return trainAndReport(config.arms.map((a) => a.name), opts, io, (events, shouldStop) => runRepeats(config, opts, events, shouldStop));
 }

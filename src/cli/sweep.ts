@@ -5,7 +5,8 @@ import type { BackendChoice } from '../engine/backend';
 import { readRunSummary, resumeExperiment, runExperiment, type RunResult } from '../train/experiment';
 import { cellExperiment, loadSweep, parseShard, shardCells, sweepCells } from '../train/sweep';
 import type { CliIO } from './io';
-import { backendChoice, positiveInt } from './options';
+import { checkWritable } from '../report/run-output';
+import { backendChoice, existingFolder, folderPath, positiveInt } from './options';
 import { trainAndReport } from './run';
 
 export interface SweepOptions {
@@ -27,9 +28,9 @@ export function addSweepCommand(program: Command, io: CliIO, result: { code: num
     .argument('<file>', 'sweep config (.yaml/.json)')
     .option('--shard <i/n>', 'run only the i-th of n shares of the cells (1-based); shards partition the sweep', '1/1')
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', backendChoice, 'auto')
-    .option('--out <dir>', 'results folder; cells go to <out>/sweeps/<sweep>/<cell>/', 'results')
+    .option('--out <dir>', 'results folder; cells go to <out>/sweeps/<sweep>/<cell>/', folderPath, 'results')
     .option('--eval-train <n>', 'measure every arm on a fixed subset of N training samples at each epoch end', positiveInt)
-    .option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places')
+    .option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places', existingFolder)
     .option('--target <metric=value>', 'time-to-target goal for the report')
     .option('--no-checkpoint', 'do not save per-epoch checkpoints')
     .option('--no-progress', 'plain lines instead of progress bars')
@@ -50,7 +51,7 @@ export async function sweepCommand(file: string, opts: SweepOptions, io: CliIO):
   const cells = shardCells(sweepCells(sweep), shard);
   const configs = cells.map((cell) => ({ cell, config: cellExperiment(sweep, file, cell) })); // every cell valid before any runs
   const dir = path.join(opts.out, 'sweeps', sweep.name);
-  fs.mkdirSync(dir, { recursive: true });
+  checkWritable(dir);
   const arms = [...new Set(configs.flatMap((c) => c.config.arms.map((a) => a.name)))];
   return trainAndReport(arms, opts, io, async (events, shouldStop) => {
     const runs: RunResult[] = [];

@@ -84,9 +84,16 @@ export function describeSchema(schema: z.ZodTypeAny): string | undefined {
   return undefined;
 }
 
-function show(value: unknown): string {
+/** A value as it appears in messages: JSON, cut to 60 characters (a stray 1 MB string stays out). */
+export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const json = JSON.stringify(value);
+  let json: string;
+  try {
+    json = JSON.stringify(value) ?? String(value);
+  } catch {
+    // a BigInt, a cycle or an object without toString: from a document that did not come from a file
+    json = typeof value === 'bigint' ? `${value}n` : `(${typeof value})`;
+  }
   return json.length > 60 ? json.slice(0, 57) + '...' : json;
 }
 
@@ -116,13 +123,13 @@ export function describeIssues(
       if (meant) return describeIssues(meant, schema, data, prefix);
     }
     if (issue.code === 'invalid_union_discriminator') {
-      return [`${where} must be one of ${issue.options.map(String).join(', ')} (got ${show(got)})`];
+      return [`${where} must be one of ${issue.options.map(String).join(', ')} (got ${showValue(got)})`];
     }
     const described = schemaAt(schema, issue.path, data);
     const expected = described ? describeSchema(described) : undefined;
     if (expected && ['invalid_type', 'too_small', 'too_big', 'invalid_enum_value', 'not_finite'].includes(issue.code)) {
-      return [`${where} must be ${expected} (got ${show(got)})`];
+      return [`${where} must be ${expected} (got ${showValue(got)})`];
     }
-    return [`${where}: ${issue.message} (got ${show(got)})`];
+    return [`${where}: ${issue.message} (got ${showValue(got)})`];
   });
 }

@@ -9,16 +9,13 @@ import { modelNames } from '../models/zoo';
 import { getStrategy, strategyNames } from '../sampling/registry';
 import { withOptimizerDefaults } from '../train/optimizer';
 import { parseExpectation } from '../report/expectations';
-import { describeIssues } from './issues';
+import { checkPlainData, decodeConfigBytes, parseConfigText, readConfigBytes } from './config-text';
+import { describeIssues, showValue } from './issues';
 import { ExperimentSchema, type ArmConfig, type ExperimentConfig } from './schema';
 
 /** The project root: the folder with is-bench's package.json (from src/ under ts-jest, or dist/). */
 export const PROJECT_ROOT = projectRoot();
 export const CONFIG_DIR = path.join(PROJECT_ROOT, 'configs');
-
-/** Largest config file accepted: configs are small; anything bigger is a mistake. */
-const MAX_CONFIG_BYTES = 1024 * 1024;
-const MAX_DEPTH = 32;
 
 export function builtinExperimentNames(): string[] {
   if (!fs.existsSync(CONFIG_DIR)) return [];
@@ -49,69 +46,67 @@ export function displayPath(file: string): string {
   return rel && !rel.startsWith('..') && rel.length < file.length ? rel : file;
 }
 
-function depth(value: unknown, limit: number, d = 0): number {
-  if (d > limit || value === null || typeof value !== 'object') return d;
-  let max = d;
-  for (const v of Object.values(value as object)) {
-    max = Math.max(max, depth(v, limit, d + 1));
-    if (max > limit) break;
-  }
-  return max;
-}
+export { parseConfigText } from './config-text';
 
-/** Parses YAML or JSON text into a plain document; syntax errors become UserErrors. */
-export function parseConfigText(text: string, where: string, json: boolean): unknown {
-  if (text.includes('\u0000')) throw new UserError(`${where}: binary data, not a YAML or JSON config`);
-  let doc: unknown;
-  if (json) {
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      throw new UserError(`${where}: invalid JSON (${(e as Error).message})`);
-    }
-  } else {
-    const parsed = YAML.parseDocument(text);
-    if (parsed.errors.length) {
-      const err = parsed.errors[0];
-      const line = err.linePos?.[0]?.line;
-      throw new UserError(`${where}${line ? `:${line}` : ''}: invalid YAML (${err.message.split('\n')[0]})`);
-    }
-    try {
-      doc = parsed.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      throw new UserError(`${where}: invalid YAML (${(e as Error).message.split('\n')[0]})`);
-    }
-  }
-  if (depth(doc, MAX_DEPTH) > MAX_DEPTH) throw new UserError(`${where}: nested more than ${MAX_DEPTH} levels deep; not an experiment config`);
-  return doc;
-}
-
+/** A config file's document (not yet validated); every way the file can be wrong is a UserError. */
 export function readConfigFile(file: string): unknown {
   const where = displayPath(file);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    throw new UserError(`${where}: no such file`);
+  return parseConfigText(decodeConfigBytes(readConfigBytes(file, where), where), where, /\.json$/i.test(file));
+}
+
+/** Problems listed in one message; a document that is not a config at all would list dozens. */
+const MAX_PROBLEMS = 8;
+
+/** Longest experiment or arm name: it names a folder or file, and file names have a length limit. */
+const MAX_NAME_LENGTH = 100;
+
+/** One line per problem, the missing fields together: "name, dataset and model are required". */
+function problemLines(problems: string[]): string[] {
+  const missing = problems.map((p) => /^(\S+) is required$/.exec(p)?.[1]).filter((m): m is string => m !== undefined);
+  let lines = problems;
+  if (missing.length > 1) {
+    const joined = `${missing.slice(0, -1).join(', ')} and ${missing[missing.length - 1]} are required`;
+    const first = problems.findIndex((p) => p.endsWith(' is required'));
+    lines = problems.filter((p, i) => i === first || !/^\S+ is required$/.test(p)).map((p, i) => (i === first ? joined : p));
   }
-  if (!stat.isFile()) throw new UserError(`${where}: not a file`);
-  if (stat.size > MAX_CONFIG_BYTES) throw new UserError(`${where}: ${stat.size} bytes is too large for an experiment config (limit ${MAX_CONFIG_BYTES})`);
-  return parseConfigText(fs.readFileSync(file, 'utf8'), where, /\.json$/i.test(file));
+  if (lines.length > MAX_PROBLEMS) lines = [...lines.slice(0, MAX_PROBLEMS - 1), `... and ${lines.length - MAX_PROBLEMS + 1} more problems`];
+  return lines;
 }
 
 function fail(where: string, problems: string[]): never {
-  throw new UserError(problems.map((p) => `${where}: ${p}`).join('\n'));
+  throw new UserError(problemLines(problems).map((p) => `${where}: ${p}`).join('\n'));
+}
+
+/** Checks the schema cannot express: integers JavaScript holds exactly, names a file system accepts. */
+function limitProblems(cfg: { name: string; epochs: number; batchSize: number; seed: number; dataset: { limit?: number }; arms: { name: string }[] }): string[] {
+  const problems: string[] = [];
+  const ints: [string, number | undefined][] = [
+    ['epochs', cfg.epochs],
+    ['batchSize', cfg.batchSize],
+    ['seed', cfg.seed],
+    ['dataset.limit', cfg.dataset.limit],
+  ];
+  for (const [field, value] of ints) {
+    if (value !== undefined && !Number.isSafeInteger(value)) problems.push(`${field} must be an integer at most ${Number.MAX_SAFE_INTEGER} (got ${showValue(value)})`);
+  }
+  const names: [string, string][] = [['name', cfg.name], ...cfg.arms.map((a, i): [string, string] => [`arms[${i}].name`, a.name])];
+  for (const [field, value] of names) {
+    if (value.length > MAX_NAME_LENGTH) problems.push(`${field} must be at most ${MAX_NAME_LENGTH} characters (it names a file; got ${value.length})`);
+  }
+  return problems;
 }
 
 /** Validates a parsed document and fills every default: the resolved experiment. */
 export function resolveExperiment(doc: unknown, where: string): ExperimentConfig {
+  checkPlainData(doc, where);
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    fail(where, [`expected a mapping of experiment fields (name, dataset, model, ...), got ${Array.isArray(doc) ? 'a list' : JSON.stringify(doc)}`]);
+    const got = doc === null || doc === undefined ? 'an empty document' : Array.isArray(doc) ? 'a list' : showValue(doc);
+    fail(where, [`expected a mapping of experiment fields (name, dataset, model, ...), got ${got}`]);
   }
   const base = ExperimentSchema.safeParse(doc);
   if (!base.success) fail(where, describeIssues(base.error, ExperimentSchema, doc));
   const cfg = base.data;
-  const problems: string[] = [];
+  const problems: string[] = limitProblems(cfg);
 
   // dataset: generic keys here, the dataset's own options by its schema
   let datasetOptions: Record<string, unknown> = {};

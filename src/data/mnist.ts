@@ -69,6 +69,10 @@ function imagesAndLabels(imagesFile: string, labelsFile: string): DataSplit {
   if (images.dims.length !== 3) throw new UserError(`${imagesFile}: expected 3 dimensions (n, rows, cols), got ${images.dims.length}`);
   if (labels.dims.length !== 1) throw new UserError(`${labelsFile}: expected 1 dimension (n), got ${labels.dims.length}`);
   const n = images.dims[0];
+  if (images.dims[1] !== 28 || images.dims[2] !== 28) {
+    throw new UserError(`${imagesFile}: images are ${images.dims[1]}x${images.dims[2]}, expected 28x28 (MNIST layout)`);
+  }
+  if (n === 0) throw new UserError(`${imagesFile}: holds no images`);
   if (labels.dims[0] !== n) throw new UserError(`${labelsFile}: ${labels.dims[0]} labels for ${n} images in ${imagesFile}`);
   return imageSplit(images.data, Int32Array.from(labels.data), n, labelsFile);
 }
