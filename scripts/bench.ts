@@ -9,7 +9,7 @@
 import { loadExperiment } from '../src/config/load';
 import { runExperiment } from '../src/train/experiment';
 import { PlainProgress } from '../src/report/progress';
-import { textTable } from '../src/report/summary-table';
+import { tableToMarkdown } from '../src/report/table';
 import type { BackendChoice } from '../src/engine/backend';
 import * as os from 'os';
 import * as path from 'path';
@@ -64,7 +64,7 @@ async function main() {
   console.log(`\nmnist-mlp, ${summary.dataset.train} training samples, batch ${b}, ${epochs} epochs (medians over epochs 2..${epochs})`);
   console.log(summary.backendLine);
   console.log(`machine: ${summary.machine.cpu}, ${summary.machine.cores} cores, ${summary.machine.memoryGiB} GiB`);
-  console.log(textTable(['arm', 'epoch_s', 'time_ratio', 'cost_units_ratio', 'cost_model', 'is_active', 'train_samples/s'], rows));
+  console.log(tableToMarkdown({ header: ['arm', 'epoch_s', 'time_ratio', 'cost_units_ratio', 'cost_model', 'is_active', 'train_samples/s'], rows }));
   console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }
 

@@ -54,7 +54,7 @@ describe('is-bench CLI', () => {
     expect(lines[3]).toMatch(/^Epoch 2\/2 importance /);
     expect(r.out).toMatch(/^backend: cpu/m);
     expect(r.out).toMatch(/Layer \(type\)\s+Output Shape\s+Param #/);
-    expect(r.out).toMatch(/^arm\s+strategy\s+status/m);
+    expect(r.out).toMatch(/^\| arm\s+\| strategy\s+\| status\s+\|/m);
     const runDirs = fs.readdirSync(path.join(out, 'tiny'));
     expect(runDirs).toHaveLength(1);
     expect(fs.readdirSync(path.join(out, 'tiny', runDirs[0])).sort()).toEqual([

@@ -11,7 +11,9 @@ import { loadExperiment, type ConfigOverrides } from '../config/load';
 import type { BackendChoice } from '../engine/backend';
 import { EXIT } from '../errors';
 import { BarProgress, PlainProgress } from '../report/progress';
-import { summaryTable } from '../report/summary-table';
+import { sideBySideTable } from '../report/report-document';
+import { tableToMarkdown } from '../report/table';
+import type { ExperimentAnalysis } from '../report/analysis';
 import { runExperiment, type RunEvents, type RunResult } from '../train/experiment';
 import type { CliIO } from './io';
 import { armList, backendChoice, existingFolder, folderPath, nonNegativeInt, positiveInt } from './options';
@@ -83,6 +85,17 @@ export interface TrainedRuns {
   report?: Omit<ReportOptions, 'target' | 'outDir'>;
 }
 
+/** The side-by-side table printed at the end of a run, with how to read it. */
+function terminalSummary(analysis: ExperimentAnalysis): string {
+  const notes = [
+    `epoch time ratio and cost ratio: per epoch, against the "${analysis.referenceArm}" arm; cost = forward + 2 x backward samples; cost model = (B + 3b) / 3b for upper-bound arms.`,
+  ];
+  if (analysis.arms.some((a) => a.strategy !== 'uniform')) {
+    notes.push("A non-uniform arm's loss/accuracy are measured on its sampled (hard, reweighted) batches: compare arms by val_*.");
+  }
+  return `${tableToMarkdown(sideBySideTable(analysis))}\n${notes.join('\n')}`;
+}
+
 function shown(dir: string): string {
   const rel = path.relative(process.cwd(), dir);
   return rel && !rel.startsWith('..') ? rel : dir;
@@ -109,7 +122,6 @@ export async function trainAndReport(
   });
   try {
     const { runs, reportDir, report: reportOptions } = await train(events, () => stopSignal !== undefined);
-    for (const { summary } of runs) out.write('\n' + summaryTable(summary) + '\n');
     const interrupted = runs.some((r) => r.summary.status === 'interrupted');
     const finishedEpochs = runs.some((r) => r.summary.arms.some((a) => a.epochsCompleted > 0));
     let expectationsFailed = false;
@@ -119,11 +131,14 @@ export async function trainAndReport(
       expectationsFailed = report.expectationsFailed;
       reportJsonValue = reportJson(report.groups);
       for (const g of report.groups) {
+        out.write('\n' + terminalSummary(g.analysis) + '\n');
         out.write('\n' + g.headlines.join('\n') + '\n');
         if (g.expectations.length) out.write('\n' + formatExpectationTable(g.expectations) + '\n');
         if (g.reproduction) out.write('\n' + formatReproduction(g.reproduction.setup, g.reproduction.ours, g.reproduction.verdicts) + '\n');
       }
       out.write(`\nReport: ${shown(path.join(reportDir, 'summary.md'))}, ${shown(path.join(reportDir, 'report.html'))}\n`);
+    } else {
+      for (const { summary } of runs) for (const a of summary.arms) out.write(`${a.name}: ${a.status}, no finished epoch\n`);
     }
     out.write(`Results: ${shown(reportDir)}\n`);
     if (interrupted) out.write(`Interrupted; continue with: is-bench resume ${shown(runs[runs.length - 1].dir)}\n`);

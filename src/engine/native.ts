@@ -19,8 +19,8 @@ export interface NativeKernelStatus {
 
 /**
  * The kernels registered by default: each measured faster than the wasm one it replaces on the
- * reference models, or missing from wasm (Conv2DBackpropFilter, UnsortedSegmentSum). See
- * docs/engine.md for the measurements.
+ * reference models, or missing from wasm (Conv2DBackpropFilter, UnsortedSegmentSum). Identity and
+ * Cast need no addon code: they share memory instead of copying. See docs/engine.md.
  */
 export const DEFAULT_NATIVE_KERNELS: readonly string[] = [
   'BatchMatMul',

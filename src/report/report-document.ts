@@ -265,7 +265,8 @@ function environmentItems(analysis: ExperimentAnalysis): string[] {
   const list = (label: string, values: string[]) => `${label}: ${values.length === 0 ? 'not recorded' : values.join(' | ')}`;
   return [
     list('Machine', machines),
-    list('Backend', distinct(summaries.map((s) => s.backend))),
+    // the engine as the run's backend line said it (wasm + native kernels ...), without the fallback advice
+    list('Backend', distinct(summaries.map((s) => s.backendLine?.replace(/^backend: /, '').replace(/ — fallback: .*/, '') ?? s.backend))),
     list('Versions', versions),
     list('is-bench commit', distinct(summaries.map((s) => s.commit ?? undefined))),
     list('Config hash', distinct(summaries.map((s) => s.configHash))),

@@ -39,6 +39,7 @@ const summarySchema = z
       })
       .passthrough(),
     backend: z.string().optional(),
+    backendLine: z.string().optional(),
     versions: z.record(z.unknown()).optional(),
     machine: z
       .object({

@@ -8,6 +8,7 @@ import type {
   Strategy,
   StrategyContext,
 } from '../spec';
+import { effectiveSampleSize } from '../sampling/weight-stats';
 import type { DeviceSplit, TrainingSession } from './session';
 
 /** What a progress display is told after each training step of an arm. */
@@ -55,17 +56,18 @@ class WeightStats {
   private batches = 0;
 
   add(weights: Float32Array | null, size: number): void {
-    let s = 0;
-    let s2 = 0;
-    for (let i = 0; i < size; i++) {
-      const w = weights ? weights[i] : 1;
-      s += w;
-      s2 += w * w;
-      if (w > this.max) this.max = w;
+    if (weights) {
+      for (let i = 0; i < size; i++) {
+        this.sum += weights[i];
+        if (weights[i] > this.max) this.max = weights[i];
+      }
+      this.essSum += effectiveSampleSize(weights) / size;
+    } else {
+      this.sum += size;
+      this.max = Math.max(this.max, 1);
+      this.essSum += 1;
     }
-    this.sum += s;
     this.count += size;
-    this.essSum += s2 > 0 ? (s * s) / s2 / size : 0;
     this.batches++;
   }
 
