@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
+import { enableNativeKernels, nativeKernelsUnavailableReason } from './native';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_CHOICES: BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -17,10 +18,6 @@ export interface BackendInfo {
 
 const NATIVE_HINT =
   'for the native backend install @tensorflow/tfjs-node (`npm install @tensorflow/tfjs-node`; its installer downloads libtensorflow)';
-
-interface NativeModule {
-  enableNativeKernels(): { blas: string; threads: number; kernels: string[] } | null;
-}
 
 function loadTfjsNode(): { ok: true } | { ok: false; reason: string } {
   try {
@@ -43,17 +40,6 @@ async function activateWasm(): Promise<boolean> {
     })();
   }
   return (await wasmReady) && (tf.getBackend() === 'wasm' || tf.setBackend('wasm'));
-}
-
-/** The optional native kernels (issue 7), when their module and addon are present. */
-function loadNativeKernels(): NativeModule | undefined {
-  if (process.env.IS_BENCH_NATIVE === '0') return undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('./native') as NativeModule;
-  } catch {
-    return undefined;
-  }
 }
 
 function missingKernels(backend: string, kernels: string[]): string[] {
@@ -82,10 +68,12 @@ export async function selectBackend(choice: BackendChoice, needs: string[] = [])
   }
   if (choice === 'auto' || choice === 'wasm') {
     if (await activateWasm()) {
-      const native = loadNativeKernels()?.enableNativeKernels() ?? undefined;
+      const native = enableNativeKernels() ?? undefined;
       const missing = missingKernels('wasm', needs);
       if (missing.length === 0) {
-        const engine = native ? `wasm + native kernels (${native.blas}, ${native.threads} thread${native.threads === 1 ? '' : 's'})` : 'wasm';
+        const engine = native
+          ? `wasm + native kernels (${native.blas}, ${native.threads} thread${native.threads === 1 ? '' : 's'})`
+          : `wasm (stock kernels: ${nativeKernelsUnavailableReason() ?? 'native kernels off'})`;
         const why = reason ? ` — fallback: ${reason}; ${NATIVE_HINT}` : '';
         return { name: 'wasm', line: `backend: ${engine}${why}`, fallbackReason: reason, nativeKernels: native };
       }
