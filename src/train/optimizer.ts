@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from '../config/schema';
+import { KerasAdadelta } from './keras-adadelta';
 
 /** Keras' defaults for each optimizer, filled into resolved configs so runs say what they used. */
 export const OPTIMIZER_DEFAULTS: Record<OptimizerConfig['name'], Partial<OptimizerConfig>> = {
@@ -25,7 +26,7 @@ export function createOptimizer(raw: OptimizerConfig): tf.Optimizer {
     case 'adam':
       return tf.train.adam(lr, c.beta1, c.beta2, c.epsilon);
     case 'adadelta':
-      return tf.train.adadelta(lr, c.rho, c.epsilon);
+      return new KerasAdadelta(lr, c.rho!, c.epsilon);
     case 'adagrad':
       return tf.train.adagrad(lr);
   }
