@@ -230,6 +230,55 @@ Napi::Value Sqrt(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// rmspropUpdate(heap, value, meanSquare, moment, grad, newValue, newMeanSquare, newMoment, n,
+//               decay, momentum, learningRate, epsilon)
+Napi::Value RmspropUpdate(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const int64_t n = args.integer(8);
+  isbench::RmspropParams p;
+  const double decay = args.number(9);
+  p.decay = static_cast<float>(decay);
+  p.one_minus_decay = static_cast<float>(1 - decay);
+  p.momentum = static_cast<float>(args.number(10));
+  p.learning_rate = static_cast<float>(args.number(11));
+  p.epsilon = static_cast<float>(args.number(12));
+  isbench::rmsprop_update(args.at<float>(1, n), args.at<float>(2, n), args.at<float>(3, n), args.at<float>(4, n),
+                          args.at<float>(5, n), args.at<float>(6, n), args.at<float>(7, n), n, p);
+  return info.Env().Undefined();
+}
+
+// dropoutMask(heap, out, n, seed, threshold, scale)
+Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const int64_t n = args.integer(2), seed = args.integer(3), threshold = args.integer(4);
+  if (n < 0 || n > 0xffffffffLL) args.fail("invalid mask size");
+  if (seed < 0 || seed > 0xffffffffLL || threshold < 0 || threshold > (1 << 24)) args.fail("invalid seed or threshold");
+  isbench::dropout_mask(args.at<float>(1, n), n, static_cast<uint32_t>(seed), static_cast<uint32_t>(threshold),
+                        static_cast<float>(args.number(5)));
+  return info.Env().Undefined();
+}
+
+// adamUpdate(heap, value, first, second, grad, newValue, newFirst, newSecond, n, beta1, beta2,
+//            learningRate, epsilon, accBeta1Offset, accBeta2Offset): the accumulated powers are read
+//            from the heap (the optimizer's float32 scalar variables).
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const int64_t n = args.integer(8);
+  isbench::AdamParams p;
+  const double beta1 = args.number(9), beta2 = args.number(10);
+  p.beta1 = static_cast<float>(beta1);
+  p.one_minus_beta1 = static_cast<float>(1 - beta1);
+  p.beta2 = static_cast<float>(beta2);
+  p.one_minus_beta2 = static_cast<float>(1 - beta2);
+  p.minus_learning_rate = static_cast<float>(-args.number(11));
+  p.epsilon = static_cast<float>(args.number(12));
+  p.acc_beta1 = *args.at<float>(13, 1);
+  p.acc_beta2 = *args.at<float>(14, 1);
+  isbench::adam_update(args.at<float>(1, n), args.at<float>(2, n), args.at<float>(3, n), args.at<float>(4, n),
+                       args.at<float>(5, n), args.at<float>(6, n), args.at<float>(7, n), n, p);
+  return info.Env().Undefined();
+}
+
 // reduceSum(heap, x, out, pre, reduced, post)
 Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
   Args args(info);
@@ -255,7 +304,7 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
 
 // Bumped whenever a function's arguments change; src/engine/native-addon.ts refuses other versions,
 // so a stale build never runs against newer JavaScript.
-constexpr int kAbiVersion = 1;
+constexpr int kAbiVersion = 2;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", kAbiVersion);
@@ -268,6 +317,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unsortedSegmentSum", Napi::Function::New(env, UnsortedSegmentSum));
   exports.Set("gather", Napi::Function::New(env, Gather));
   exports.Set("sqrt", Napi::Function::New(env, Sqrt));
+  exports.Set("dropoutMask", Napi::Function::New(env, DropoutMask));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
+  exports.Set("rmspropUpdate", Napi::Function::New(env, RmspropUpdate));
   exports.Set("reduceSum", Napi::Function::New(env, ReduceSum));
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
   return exports;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <thread>
 #include <vector>
 
 #include "blas.h"
@@ -273,6 +274,82 @@ int64_t gather(const uint8_t* x, const int32_t* indices, uint8_t* out, int64_t b
 void sqrt_elementwise(const float* x, float* out, int64_t n) {
   // With -fno-math-errno (binding.gyp) this compiles to packed sqrt instructions.
   for (int64_t i = 0; i < n; ++i) out[i] = std::sqrt(x[i]);
+}
+
+namespace {
+// Runs body(begin, end) over [0, n) on up to the BLAS's thread count (memory-bound elementwise
+// loops gain from a second core's bandwidth); small ranges stay on the calling thread.
+template <typename Body>
+void parallel_range(int64_t n, const Body& body) {
+  static const int threads = std::max(1, std::min(4, blas_info().threads));
+  constexpr int64_t kMinPerThread = 1 << 16;
+  const int64_t parts = std::min<int64_t>(threads, n / kMinPerThread);
+  if (parts <= 1) {
+    body(0, n);
+    return;
+  }
+  std::vector<std::thread> workers;
+  const int64_t chunk = (n + parts - 1) / parts;
+  for (int64_t t = 1; t < parts; ++t) workers.emplace_back(body, t * chunk, std::min(n, (t + 1) * chunk));
+  body(0, chunk);
+  for (auto& w : workers) w.join();
+}
+}  // namespace
+
+void rmsprop_update(const float* value, const float* mean_square, const float* moment, const float* grad,
+                    float* new_value, float* new_mean_square, float* new_moment, int64_t n, const RmspropParams& p) {
+  // The operations and their order are tfjs's RMSPropOptimizer's (each rounded to float32 as its
+  // kernels round them; no FMA contraction without -mfma), so the results match it bit for bit.
+  parallel_range(n, [&](int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float g = grad[i];
+    const float ms = mean_square[i] * p.decay + (g * g) * p.one_minus_decay;
+    const float mom = moment[i] * p.momentum + (g * p.learning_rate) / std::sqrt(ms + p.epsilon);
+    new_mean_square[i] = ms;
+    new_moment[i] = mom;
+    new_value[i] = value[i] - mom;
+  }
+  });
+}
+
+namespace {
+inline uint32_t fmix32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+}  // namespace
+
+// Integer hashing vectorises well only with packed 32-bit multiplies (SSE4.1/AVX2); GCC on x86-64
+// builds an AVX2 clone too and picks it at load time. Integer arithmetic: the same bits either way.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void dropout_mask(float* out, int64_t n, uint32_t seed, uint32_t threshold, float scale) {
+  const uint32_t key = fmix32(seed ^ 0x9e3779b9u);
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t h = fmix32(fmix32(static_cast<uint32_t>(i) * 0x9e3779b1u + key) ^ seed);
+    out[i] = (h >> 8) >= threshold ? scale : 0.0f;
+  }
+}
+
+void adam_update(const float* value, const float* first, const float* second, const float* grad, float* new_value,
+                 float* new_first, float* new_second, int64_t n, const AdamParams& p) {
+  // tfjs's AdamOptimizer's operations in its order, each rounded to float32.
+  const float one_minus_acc1 = 1.0f - p.acc_beta1, one_minus_acc2 = 1.0f - p.acc_beta2;
+  parallel_range(n, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const float g = grad[i];
+      const float m = first[i] * p.beta1 + g * p.one_minus_beta1;
+      const float v = second[i] * p.beta2 + (g * g) * p.one_minus_beta2;
+      new_first[i] = m;
+      new_second[i] = v;
+      new_value[i] = ((m / one_minus_acc1) / (std::sqrt(v / one_minus_acc2) + p.epsilon)) * p.minus_learning_rate + value[i];
+    }
+  });
 }
 
 void reduce_sum(const float* x, float* out, int64_t pre, int64_t reduced, int64_t post) {

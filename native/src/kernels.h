@@ -59,6 +59,29 @@ int64_t gather(const uint8_t* x, const int32_t* indices, uint8_t* out, int64_t b
 // out[i] = sqrt(x[i]); negative inputs give NaN, as Math.sqrt does.
 void sqrt_elementwise(const float* x, float* out, int64_t n);
 
+// A dropout mask: out[i] = scale when the 24-bit hash of (seed, i) is >= threshold, else 0. The
+// same function as dropoutMask in src/models/seeded-dropout.ts (there in JavaScript).
+void dropout_mask(float* out, int64_t n, uint32_t seed, uint32_t threshold, float scale);
+
+// Scalars of tfjs's RMSprop update, as float32 (what tfjs's scalar tensors hold).
+struct RmspropParams {
+  float decay, one_minus_decay, momentum, learning_rate, epsilon;
+};
+// One uncentered RMSprop step of n weights, tfjs's formula:
+//   ms' = ms decay + g^2 (1 - decay);  mom' = mom momentum + g lr / sqrt(ms' + eps);  w' = w - mom'
+void rmsprop_update(const float* value, const float* mean_square, const float* moment, const float* grad,
+                    float* new_value, float* new_mean_square, float* new_moment, int64_t n, const RmspropParams& p);
+
+// Scalars of tfjs's Adam update as float32; acc_beta1/2 are beta1/2 to the power of the step.
+struct AdamParams {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2, minus_learning_rate, epsilon, acc_beta1, acc_beta2;
+};
+// One Adam step of n weights, tfjs's formula:
+//   m' = m b1 + g (1 - b1);  v' = v b2 + g^2 (1 - b2);
+//   w' = (m' / (1 - acc1)) / (sqrt(v' / (1 - acc2)) + eps) (-lr) + w
+void adam_update(const float* value, const float* first, const float* second, const float* grad, float* new_value,
+                 float* new_first, float* new_second, int64_t n, const AdamParams& p);
+
 // out[p, q] = sum over r of x[p, r, q] for x viewed as pre x reduced x post (a contiguous block of
 // axes reduced), accumulated in double like tfjs's cpu kernel.
 void reduce_sum(const float* x, float* out, int64_t pre, int64_t reduced, int64_t post);

@@ -33,6 +33,23 @@ export interface NativeAddon {
     batch: number, outer: number, dim: number, count: number, sliceBytes: number): number;
   /** out[i] = sqrt(x[i]) over n floats. */
   sqrt(heap: ArrayBuffer, x: number, out: number, n: number): void;
+  /** A dropout mask of n floats (scale or 0), as dropoutMask in src/models/seeded-dropout.ts. */
+  dropoutMask(heap: ArrayBuffer, out: number, n: number, seed: number, threshold: number, scale: number): void;
+  /**
+   * One uncentered RMSprop step of n weights into new buffers, as tfjs's RMSPropOptimizer computes it:
+   * ms' = ms decay + g^2 (1 - decay); mom' = mom momentum + g lr / sqrt(ms' + eps); w' = w - mom'.
+   */
+  rmspropUpdate(heap: ArrayBuffer, value: number, meanSquare: number, moment: number, grad: number,
+    newValue: number, newMeanSquare: number, newMoment: number, n: number,
+    decay: number, momentum: number, learningRate: number, epsilon: number): void;
+  /**
+   * One Adam step of n weights into new buffers, as tfjs's AdamOptimizer computes it; accBeta1/2
+   * are heap offsets of the float32 powers beta^t:
+   * m' = m b1 + g (1 - b1); v' = v b2 + g^2 (1 - b2); w' = (m' / (1 - acc1)) / (sqrt(v' / (1 - acc2)) + eps) (-lr) + w.
+   */
+  adamUpdate(heap: ArrayBuffer, value: number, first: number, second: number, grad: number,
+    newValue: number, newFirst: number, newSecond: number, n: number,
+    beta1: number, beta2: number, learningRate: number, epsilon: number, accBeta1: number, accBeta2: number): void;
   /** out[p, q] = sum_r x[p, r, q] for x viewed as pre x reduced x post. */
   reduceSum(heap: ArrayBuffer, x: number, out: number, pre: number, reduced: number, post: number): void;
   /** geometry: batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft. */
@@ -46,7 +63,7 @@ export enum BiasMode { None = 0, PerColumn = 1, Scalar = 2, Full = 3 }
 export enum FusedActivationCode { Linear = 0, Relu = 1, Relu6 = 2, Elu = 3, LeakyRelu = 4, Sigmoid = 5 }
 
 /** Must equal kAbiVersion in native/src/addon.cc. */
-export const NATIVE_ABI_VERSION = 1;
+export const NATIVE_ABI_VERSION = 2;
 
 /** Where scripts/build-native.js puts the addon; the same from src/engine and dist/engine. */
 export const ADDON_PATH = path.resolve(__dirname, '..', '..', 'build', 'Release', 'is_bench_native.node');

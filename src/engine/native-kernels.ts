@@ -361,6 +361,96 @@ const sqrtKernel: Factory = (ctx) => (args) => {
   return out;
 };
 
+/** Name of the dropout-mask kernel (not a tfjs op: src/models/seeded-dropout.ts runs it). */
+export const DROPOUT_MASK_KERNEL = 'IsBenchDropoutMask';
+
+/** Attributes of DROPOUT_MASK_KERNEL; see dropoutMask in src/models/seeded-dropout.ts. */
+export interface DropoutMaskAttrs {
+  shape: number[];
+  seed: number;
+  threshold: number;
+  scale: number;
+}
+
+/** A float32 dropout mask drawn natively: no inputs, the same values as the JavaScript generator. */
+const dropoutMaskKernel: Factory = (ctx) => (args) => {
+  const { shape, seed, threshold, scale } = args.attrs as unknown as DropoutMaskAttrs;
+  const backend = wasmBackend(args);
+  const out = backend.makeOutput(shape, 'float32');
+  const n = tf.util.sizeFromShape(shape);
+  if (n > 0) ctx.addon.dropoutMask(heapOf(backend), offsetOf(backend, out), n, seed, threshold, scale);
+  return out;
+};
+
+/** Name of the fused RMSprop kernel (not a tfjs op: src/train/native-rmsprop.ts runs it). */
+export const RMSPROP_UPDATE_KERNEL = 'IsBenchRMSPropUpdate';
+
+/** Attributes of RMSPROP_UPDATE_KERNEL: the optimizer's scalars. */
+export interface RmspropUpdateAttrs {
+  decay: number;
+  momentum: number;
+  learningRate: number;
+  epsilon: number;
+}
+
+/**
+ * One uncentered RMSprop step of a weight tensor in a single pass, instead of tfjs's nine
+ * elementwise kernels and their bookkeeping: inputs value, meanSquare, moment, grad (float32,
+ * one shape); outputs the new value, meanSquare and moment, in that order.
+ */
+const rmspropUpdateKernel: Factory = (ctx) => (args) => {
+  const { value, meanSquare, moment, grad } = args.inputs as Record<string, TensorInfo>;
+  const attrs = args.attrs as unknown as RmspropUpdateAttrs;
+  const all = [value, meanSquare, moment, grad];
+  if (all.some((t) => t.dtype !== 'float32' || !tf.util.arraysEqual(t.shape, value.shape))) {
+    throw new Error(`${RMSPROP_UPDATE_KERNEL}: needs float32 operands of one shape`);
+  }
+  const backend = wasmBackend(args);
+  const outs = [0, 1, 2].map(() => backend.makeOutput(value.shape, 'float32'));
+  const n = tf.util.sizeFromShape(value.shape);
+  if (n > 0) {
+    const [a, b, c, d] = all.map((t) => offsetOf(backend, t));
+    ctx.addon.rmspropUpdate(heapOf(backend), a, b, c, d, offsetOf(backend, outs[0]), offsetOf(backend, outs[1]), offsetOf(backend, outs[2]),
+      n, attrs.decay, attrs.momentum, attrs.learningRate, attrs.epsilon);
+  }
+  return outs;
+};
+
+/** Name of the fused Adam kernel (not a tfjs op: src/train/native-adam.ts runs it). */
+export const ADAM_UPDATE_KERNEL = 'IsBenchAdamUpdate';
+
+/** Attributes of ADAM_UPDATE_KERNEL: the optimizer's scalars. */
+export interface AdamUpdateAttrs {
+  beta1: number;
+  beta2: number;
+  learningRate: number;
+  epsilon: number;
+}
+
+/**
+ * One Adam step of a weight tensor in a single pass: inputs value, first, second, grad (float32,
+ * one shape) and the scalars accBeta1, accBeta2 (beta^t); outputs the new value, first and
+ * second moments, in that order.
+ */
+const adamUpdateKernel: Factory = (ctx) => (args) => {
+  const { value, first, second, grad, accBeta1, accBeta2 } = args.inputs as Record<string, TensorInfo>;
+  const attrs = args.attrs as unknown as AdamUpdateAttrs;
+  const all = [value, first, second, grad];
+  if (all.some((t) => t.dtype !== 'float32' || !tf.util.arraysEqual(t.shape, value.shape))
+    || [accBeta1, accBeta2].some((t) => t.dtype !== 'float32' || tf.util.sizeFromShape(t.shape) !== 1)) {
+    throw new Error(`${ADAM_UPDATE_KERNEL}: needs float32 operands of one shape and float32 scalars`);
+  }
+  const backend = wasmBackend(args);
+  const outs = [0, 1, 2].map(() => backend.makeOutput(value.shape, 'float32'));
+  const n = tf.util.sizeFromShape(value.shape);
+  if (n > 0) {
+    const [a, b, c, d] = all.map((t) => offsetOf(backend, t));
+    ctx.addon.adamUpdate(heapOf(backend), a, b, c, d, offsetOf(backend, outs[0]), offsetOf(backend, outs[1]), offsetOf(backend, outs[2]),
+      n, attrs.beta1, attrs.beta2, attrs.learningRate, attrs.epsilon, offsetOf(backend, accBeta1), offsetOf(backend, accBeta2));
+  }
+  return outs;
+};
+
 /**
  * Identity, and Cast to the same dtype, share the input's memory (reference-counted, as wasm's
  * Reshape and the cpu backend do) instead of copying it: tfjs tensors are immutable.
@@ -388,6 +478,9 @@ export const NATIVE_KERNEL_FACTORIES: Readonly<Record<string, Factory>> = {
   Sum: sumKernel,
   GatherV2: gatherV2Kernel,
   Sqrt: sqrtKernel,
+  [RMSPROP_UPDATE_KERNEL]: rmspropUpdateKernel,
+  [DROPOUT_MASK_KERNEL]: dropoutMaskKernel,
+  [ADAM_UPDATE_KERNEL]: adamUpdateKernel,
   Identity: shareKernel('Identity'),
   Cast: shareKernel('Cast'),
 };

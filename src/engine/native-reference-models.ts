@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
+import { createOptimizer } from '../train/optimizer';
+import { SeededDropout } from '../models/seeded-dropout';
 
 /**
  * The four reference models of the issue-7 engine work, at configurable sizes, with synthetic
@@ -97,6 +99,14 @@ function convGemms(batch: number, outHW: number, depth: number, filters: number,
 
 const SEED = 7;
 
+/**
+ * Dropout as the product's models use it: a fresh mask per step from a seeded stream (the same
+ * stream on every backend, so loss curves compare across backends).
+ */
+function dropout(rate: number, seed: number): tf.layers.Layer {
+  return new SeededDropout({ rate, rng: new Rng(`reference dropout ${seed}`) });
+}
+
 function glorot(seed: number) {
   return tf.initializers.glorotUniform({ seed });
 }
@@ -112,13 +122,13 @@ export function mnistMlp(opts: { hidden?: number; batch?: number; dropout?: numb
     build() {
       const net = tf.sequential();
       net.add(tf.layers.dense({ units: hidden, activation: 'relu', inputShape: [784], kernelInitializer: glorot(SEED) }));
-      net.add(tf.layers.dropout({ rate, seed: SEED + 1 }));
+      net.add(dropout(rate, SEED + 1));
       net.add(tf.layers.dense({ units: hidden, activation: 'relu', kernelInitializer: glorot(SEED + 2) }));
-      net.add(tf.layers.dropout({ rate, seed: SEED + 3 }));
+      net.add(dropout(rate, SEED + 3));
       net.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: glorot(SEED + 4) }));
       return net;
     },
-    optimizer: () => tf.train.rmsprop(0.001),
+    optimizer: () => createOptimizer({ name: 'rmsprop', learningRate: 0.001 }),
     makeBatch: (rng, n) => ({ x: tf.tensor2d(uniform(rng, n * 784), [n, 784]), y: oneHotLabels(rng, n, 10) }),
     gemms: (batch) => denseGemms(batch, [784, hidden, hidden, 10]),
   };
@@ -139,10 +149,10 @@ export function mnistCnn(opts: { filters1?: number; filters2?: number; dense?: n
       net.add(tf.layers.conv2d({ filters: f1, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1], kernelInitializer: glorot(SEED) }));
       net.add(tf.layers.conv2d({ filters: f2, kernelSize: 3, activation: 'relu', kernelInitializer: glorot(SEED + 1) }));
       net.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-      net.add(tf.layers.dropout({ rate: 0.25, seed: SEED + 2 }));
+      net.add(dropout(0.25, SEED + 2));
       net.add(tf.layers.flatten());
       net.add(tf.layers.dense({ units: dense, activation: 'relu', kernelInitializer: glorot(SEED + 3) }));
-      net.add(tf.layers.dropout({ rate: 0.5, seed: SEED + 4 }));
+      net.add(dropout(0.5, SEED + 4));
       net.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: glorot(SEED + 5) }));
       return net;
     },
@@ -167,11 +177,11 @@ export function reutersMlp(opts: { words?: number; hidden?: number; batch?: numb
     build() {
       const net = tf.sequential();
       net.add(tf.layers.dense({ units: hidden, activation: 'relu', inputShape: [words], kernelInitializer: glorot(SEED) }));
-      net.add(tf.layers.dropout({ rate: 0.5, seed: SEED + 1 }));
+      net.add(dropout(0.5, SEED + 1));
       net.add(tf.layers.dense({ units: 46, activation: 'softmax', kernelInitializer: glorot(SEED + 2) }));
       return net;
     },
-    optimizer: () => tf.train.adam(0.001),
+    optimizer: () => createOptimizer({ name: 'adam', learningRate: 0.001 }),
     makeBatch: (rng, n) => {
       const x = uniform(rng, n * words).map((v) => (v < 0.05 ? 1 : 0));
       return { x: tf.tensor2d(x, [n, words]), y: oneHotLabels(rng, n, 46) };
@@ -199,7 +209,7 @@ export function imdbFastText(opts: { vocab?: number; dim?: number; maxlen?: numb
       net.add(tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: glorot(SEED + 1) }));
       return net;
     },
-    optimizer: () => tf.train.adam(0.001),
+    optimizer: () => createOptimizer({ name: 'adam', learningRate: 0.001 }),
     makeBatch: (rng, n) => {
       const ids = new Float32Array(n * maxlen);
       for (let i = 0; i < ids.length; i++) ids[i] = rng.int(vocab);

@@ -34,6 +34,9 @@ export const DEFAULT_NATIVE_KERNELS: readonly string[] = [
   'Sum',
   'GatherV2',
   'Sqrt',
+  'IsBenchRMSPropUpdate',
+  'IsBenchDropoutMask',
+  'IsBenchAdamUpdate',
   'Identity',
   'Cast',
 ];

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from '../config/schema';
 import { KerasAdadelta } from './keras-adadelta';
+import { FusedAdam } from './native-adam';
+import { FusedRMSProp } from './native-rmsprop';
 
 /** Keras' defaults for each optimizer, filled into resolved configs so runs say what they used. */
 export const OPTIMIZER_DEFAULTS: Record<OptimizerConfig['name'], Partial<OptimizerConfig>> = {
@@ -22,9 +24,9 @@ export function createOptimizer(raw: OptimizerConfig): tf.Optimizer {
     case 'sgd':
       return c.momentum ? tf.train.momentum(lr, c.momentum) : tf.train.sgd(lr);
     case 'rmsprop':
-      return tf.train.rmsprop(lr, c.rho, c.momentum ?? 0, c.epsilon);
+      return new FusedRMSProp(lr, c.rho, c.momentum ?? 0, c.epsilon);
     case 'adam':
-      return tf.train.adam(lr, c.beta1, c.beta2, c.epsilon);
+      return new FusedAdam(lr, c.beta1 ?? 0.9, c.beta2 ?? 0.999, c.epsilon);
     case 'adadelta':
       return new KerasAdadelta(lr, c.rho!, c.epsilon);
     case 'adagrad':
