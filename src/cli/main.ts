@@ -18,7 +18,7 @@ const VERSION = (require('../../package.json') as { version: string }).version;
 export function buildProgram(io: CliIO, result: { code: number }): Command {
   const program = new Command('is-bench')
     .description(
-      'Does importance sampling (or another batch-selection strategy) make training faster? Trains the same\n' +
+      'Does importance sampling (or another batch-selection strategy) make training faster? Trains the same ' +
         'model from the same initial weights under each strategy, side by side, and writes per-epoch CSVs.',
     )
     .version(VERSION, '-V, --version')
