@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import { fetchDataset } from '../data/fetch';
 import { describeDatasets, formatDatasetStatus } from '../data/status';
 import type { CliIO } from './io';
-import { existingFolder } from './options';
+import { dataDirOption } from './options';
 
 export function addDatasetsCommand(program: Command, io: CliIO): void {
   const datasets = program
     .command('datasets')
     .description('list the datasets: found or not, where, sample counts, shapes, size on disk')
-    .option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places', existingFolder)
+    .addOption(dataDirOption())
     .option('--json', 'print the list as JSON', false)
     .action(async (opts: { dataDir?: string; json: boolean }) => {
       const statuses = await describeDatasets({ dataDir: opts.dataDir, load: true });

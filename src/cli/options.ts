@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend';
 
 /** Option value parsers: each rejects bad input with what was expected (commander names the option). */
@@ -49,4 +49,9 @@ export function armList(value: string): string[] {
   const arms = value.split(',').map((s) => s.trim()).filter(Boolean);
   if (!arms.length) throw new InvalidArgumentError('expected a comma-separated list of arm names.');
   return arms;
+}
+
+/** `--data-dir`, the same on every command that loads data. */
+export function dataDirOption(): Option {
+  return new Option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places').argParser(existingFolder);
 }

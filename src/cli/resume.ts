@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { BackendChoice } from '../engine/backend';
 import { readRunSummary, resumeExperiment } from '../train/experiment';
 import type { CliIO } from './io';
-import { backendChoice, existingFolder } from './options';
+import { backendChoice, dataDirOption } from './options';
 import { trainAndReport } from './run';
 
 export interface ResumeOptions {
@@ -18,7 +18,7 @@ export function addResumeCommand(program: Command, io: CliIO, result: { code: nu
     .description('continue an interrupted or preempted run from the last finished epoch of each arm')
     .argument('<run-dir>', 'the run folder, results/<experiment>/<run-id>')
     .option('--backend <name>', 'tfjs backend (default: the one the run used)', backendChoice)
-    .option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places', existingFolder)
+    .addOption(dataDirOption())
     .option('--no-progress', 'plain lines instead of progress bars')
     .option('--json', 'print the final summary as JSON on stdout (logs go to stderr)', false)
     .action(async (runDir: string, opts: ResumeOptions) => {

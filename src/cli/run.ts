@@ -16,7 +16,7 @@ import { tableToMarkdown } from '../report/table';
 import type { ExperimentAnalysis } from '../report/analysis';
 import { runExperiment, type RunEvents, type RunResult } from '../train/experiment';
 import type { CliIO } from './io';
-import { armList, backendChoice, existingFolder, folderPath, nonNegativeInt, positiveInt } from './options';
+import { armList, backendChoice, dataDirOption, folderPath, nonNegativeInt, positiveInt } from './options';
 
 export interface RunCommandOptions {
   epochs?: number;
@@ -45,7 +45,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--arms <a,b>', 'run only these arms (comma-separated names)', armList)
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', backendChoice, 'auto')
     .option('--out <dir>', 'results folder', folderPath, 'results')
-    .option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places', existingFolder)
+    .addOption(dataDirOption())
     .option('--no-progress', 'plain lines instead of progress bars')
     .option('--no-checkpoint', 'do not save per-epoch checkpoints (the run cannot be resumed)')
     .option('--eval-train <n>', 'measure every arm on a fixed subset of N training samples at each epoch end (train_eval_* columns)', positiveInt)

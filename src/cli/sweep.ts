@@ -6,7 +6,7 @@ import { readRunSummary, resumeExperiment, runExperiment, type RunResult } from 
 import { cellExperiment, loadSweep, parseShard, shardCells, sweepCells } from '../train/sweep';
 import type { CliIO } from './io';
 import { checkWritable } from '../report/run-output';
-import { backendChoice, existingFolder, folderPath, positiveInt } from './options';
+import { backendChoice, dataDirOption, folderPath, positiveInt } from './options';
 import { trainAndReport } from './run';
 
 export interface SweepOptions {
@@ -30,7 +30,7 @@ export function addSweepCommand(program: Command, io: CliIO, result: { code: num
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu', backendChoice, 'auto')
     .option('--out <dir>', 'results folder; cells go to <out>/sweeps/<sweep>/<cell>/', folderPath, 'results')
     .option('--eval-train <n>', 'measure every arm on a fixed subset of N training samples at each epoch end', positiveInt)
-    .option('--data-dir <dir>', 'a folder of datasets, searched before $IS_BENCH_DATA and the usual places', existingFolder)
+    .addOption(dataDirOption())
     .option('--target <metric=value>', 'time-to-target goal for the report')
     .option('--no-checkpoint', 'do not save per-epoch checkpoints')
     .option('--no-progress', 'plain lines instead of progress bars')
