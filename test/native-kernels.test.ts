@@ -109,6 +109,29 @@ suite('native kernels match tfjs cpu kernels', () => {
     expect(failures.filter(Boolean)).toEqual([]);
   });
 
+  test('products large enough to be split across the thread pool, by rows and by columns', async () => {
+    // native/src/gemm.cc cuts products of 4 MFLOP and more into row blocks (m >= n) or column
+    // blocks (n > m) of whole multiples of 32; these sizes are not multiples, so the last block is short.
+    const failures: string[] = [];
+    const sizes: [number, number, number][] = [[130, 200, 97], [96, 100, 333]];
+    for (const [[m, k, n], transposeA, transposeB, outer] of product(sizes, [false, true], [false, true], [[], [2]])) {
+      const a = randomInput([...outer, ...(transposeA ? [k, m] : [m, k])]);
+      const b = randomInput(transposeB ? [n, k] : [k, n]);
+      const label = `a[${a.shape}] b[${b.shape}] tA=${transposeA} tB=${transposeB}`;
+      failures.push((await mismatch(label, 'BatchMatMul', { a, b }, { transposeA, transposeB }, 'batchMatMul')) ?? '');
+    }
+    // Filter gradients accumulate over blocks of output pixels (beta = 1) in split products.
+    // (1M-float im2col blocks: 1,872 output pixels of depth 576 make two.)
+    const xShape: [number, number, number, number] = [13, 14, 14, 64];
+    const filterShape: [number, number, number, number] = [3, 3, 64, 4];
+    const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, 1, 1, 'valid');
+    const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1, filterShape, inputShape: xShape };
+    failures.push((await mismatch('conv filter gradient', 'Conv2DBackpropFilter', { x: randomInput(xShape), dy: randomInput(info.outShape) }, attrs, 'conv2dBackpropFilter')) ?? '');
+    failures.push((await mismatch('conv input gradient', 'Conv2DBackpropInput', { dy: randomInput(info.outShape), filter: randomInput(filterShape) }, attrs, 'conv2dBackpropInput')) ?? '');
+    failures.push((await mismatch('conv forward', 'Conv2D', { x: randomInput(xShape), filter: randomInput(filterShape) }, attrs, 'conv2d')) ?? '');
+    expect(failures.filter(Boolean)).toEqual([]);
+  });
+
   test('_FusedMatMul: bias shapes and every activation tfjs fuses', async () => {
     const failures: string[] = [];
     const activations = ['linear', 'relu', 'relu6', 'elu', 'leakyrelu', 'sigmoid'];

@@ -18,9 +18,7 @@ std::string trim(const std::string& s) {
   return s.substr(first, last - first + 1);
 }
 
-}  // namespace
-
-BlasInfo blas_info() {
+BlasInfo detect() {
 #if defined(IS_BENCH_OPENBLAS)
   // OpenBLAS reads OPENBLAS_NUM_THREADS (or OMP_NUM_THREADS) when the library loads, so the
   // thread count reported here already honours the environment.
@@ -32,4 +30,12 @@ BlasInfo blas_info() {
 #else
   return BlasInfo{"CBLAS", 0};
 #endif
+}
+
+}  // namespace
+
+BlasInfo blas_info() {
+  // Recorded once, before gemm.cc makes OpenBLAS single-threaded: the count it started with.
+  static const BlasInfo info = detect();
+  return info;
 }

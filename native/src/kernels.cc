@@ -4,14 +4,14 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <thread>
 #include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
-#include "blas.h"
+#include "gemm.h"
+#include "thread_pool.h"
 
 namespace isbench {
 
@@ -27,8 +27,6 @@ std::vector<float>& scratch(int64_t floats) {
   if (static_cast<int64_t>(buffer.size()) < floats) buffer.resize(static_cast<size_t>(floats));
   return buffer;
 }
-
-inline CBLAS_TRANSPOSE trans(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
 template <typename F>
 void map_in_place(float* out, int64_t size, F f) {
@@ -162,18 +160,13 @@ void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64
   }
   // Many untransposed left matrices against one right matrix form a single taller product.
   if (a_index == nullptr && !transpose_a && a_batches == batch && b_batches == 1) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, trans(transpose_b), static_cast<int>(batch * m),
-                static_cast<int>(n), static_cast<int>(k), 1.f, a, static_cast<int>(lda), b,
-                static_cast<int>(ldb), 0.f, c, static_cast<int>(n));
+    gemm(false, transpose_b, batch * m, n, k, a, lda, b, ldb, 0.f, c, n);
     return;
   }
   for (int64_t i = 0; i < batch; ++i) {
     const int64_t ai = a_index != nullptr ? a_index[i] : (a_batches == 1 ? 0 : i);
     const int64_t bi = b_index != nullptr ? b_index[i] : (b_batches == 1 ? 0 : i);
-    cblas_sgemm(CblasRowMajor, trans(transpose_a), trans(transpose_b), static_cast<int>(m),
-                static_cast<int>(n), static_cast<int>(k), 1.f, a + ai * m * k,
-                static_cast<int>(lda), b + bi * k * n, static_cast<int>(ldb), 0.f, c + i * m * n,
-                static_cast<int>(n));
+    gemm(transpose_a, transpose_b, m, n, k, a + ai * m * k, lda, b + bi * k * n, ldb, 0.f, c + i * m * n, n);
   }
 }
 
@@ -182,19 +175,14 @@ void conv2d(const float* x, const float* filter, float* y, const Conv2DGeometry&
   const int64_t rows = g.batch * g.out_h * g.out_w;
   const int64_t depth = g.filter_h * g.filter_w * g.in_c;
   if (is_pointwise(g)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows),
-                static_cast<int>(g.out_c), static_cast<int>(depth), 1.f, x, static_cast<int>(depth),
-                filter, static_cast<int>(g.out_c), 0.f, y, static_cast<int>(g.out_c));
+    gemm(false, false, rows, g.out_c, depth, x, depth, filter, g.out_c, 0.f, y, g.out_c);
   } else {
     const int64_t block = rows_per_block(rows, depth);
     float* cols = scratch(block * depth).data();
     for (int64_t r0 = 0; r0 < rows; r0 += block) {
       const int64_t r1 = std::min(rows, r0 + block);
       im2col(x, g, r0, r1, cols);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(r1 - r0),
-                  static_cast<int>(g.out_c), static_cast<int>(depth), 1.f, cols,
-                  static_cast<int>(depth), filter, static_cast<int>(g.out_c), 0.f, y + r0 * g.out_c,
-                  static_cast<int>(g.out_c));
+      gemm(false, false, r1 - r0, g.out_c, depth, cols, depth, filter, g.out_c, 0.f, y + r0 * g.out_c, g.out_c);
       // Bias and activation while the block is still in cache.
       Epilogue block_epilogue = e;
       if (e.bias_mode == BiasMode::kFull) block_epilogue.bias = e.bias + r0 * g.out_c;
@@ -209,10 +197,7 @@ void conv2d_backprop_input(const float* dy, const float* filter, float* dx, cons
   const int64_t rows = g.batch * g.out_h * g.out_w;
   const int64_t depth = g.filter_h * g.filter_w * g.in_c;
   if (is_pointwise(g)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows),
-                static_cast<int>(depth), static_cast<int>(g.out_c), 1.f, dy,
-                static_cast<int>(g.out_c), filter, static_cast<int>(g.out_c), 0.f, dx,
-                static_cast<int>(depth));
+    gemm(false, true, rows, depth, g.out_c, dy, g.out_c, filter, g.out_c, 0.f, dx, depth);
     return;
   }
   std::fill(dx, dx + g.batch * g.in_h * g.in_w * g.in_c, 0.f);
@@ -220,10 +205,7 @@ void conv2d_backprop_input(const float* dy, const float* filter, float* dx, cons
   float* cols = scratch(block * depth).data();
   for (int64_t r0 = 0; r0 < rows; r0 += block) {
     const int64_t r1 = std::min(rows, r0 + block);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(r1 - r0),
-                static_cast<int>(depth), static_cast<int>(g.out_c), 1.f, dy + r0 * g.out_c,
-                static_cast<int>(g.out_c), filter, static_cast<int>(g.out_c), 0.f, cols,
-                static_cast<int>(depth));
+    gemm(false, true, r1 - r0, depth, g.out_c, dy + r0 * g.out_c, g.out_c, filter, g.out_c, 0.f, cols, depth);
     col2im_add(cols, g, r0, r1, dx);
   }
 }
@@ -236,9 +218,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, con
     return;
   }
   if (is_pointwise(g)) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(depth),
-                static_cast<int>(g.out_c), static_cast<int>(rows), 1.f, x, static_cast<int>(depth),
-                dy, static_cast<int>(g.out_c), 0.f, dfilter, static_cast<int>(g.out_c));
+    gemm(true, false, depth, g.out_c, rows, x, depth, dy, g.out_c, 0.f, dfilter, g.out_c);
     return;
   }
   // OpenBLAS runs dy^T * cols (out_c x depth) markedly faster than cols^T * dy (depth x out_c)
@@ -250,10 +230,8 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, con
   for (int64_t r0 = 0; r0 < rows; r0 += block) {
     const int64_t r1 = std::min(rows, r0 + block);
     im2col(x, g, r0, r1, cols);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(g.out_c),
-                static_cast<int>(depth), static_cast<int>(r1 - r0), 1.f, dy + r0 * g.out_c,
-                static_cast<int>(g.out_c), cols, static_cast<int>(depth), r0 == 0 ? 0.f : 1.f,
-                dfilter_t, static_cast<int>(depth));
+    gemm(true, false, g.out_c, depth, r1 - r0, dy + r0 * g.out_c, g.out_c, cols, depth, r0 == 0 ? 0.f : 1.f,
+         dfilter_t, depth);
   }
   for (int64_t d = 0; d < depth; ++d)
     for (int64_t f = 0; f < g.out_c; ++f) dfilter[d * g.out_c + f] = dfilter_t[f * depth + d];
@@ -284,65 +262,65 @@ namespace {
 // Offset of p within its 16-byte line: arrays with equal offsets can share one aligned loop.
 inline uintptr_t aligned16(const float* p) { return reinterpret_cast<uintptr_t>(p) & 15; }
 
-// Runs body(begin, end) over [0, n) on up to the BLAS's thread count (memory-bound elementwise
-// loops gain from a second core's bandwidth); small ranges stay on the calling thread.
-template <typename Body>
-void parallel_range(int64_t n, const Body& body) {
-  static const int threads = std::max(1, std::min(4, blas_info().threads));
-  constexpr int64_t kMinPerThread = 1 << 16;
-  const int64_t parts = std::min<int64_t>(threads, n / kMinPerThread);
-  if (parts <= 1) {
-    body(0, n);
-    return;
+// Elementwise updates split across the pool from this many elements per thread: below it, handing
+// out the work costs more than a second core's bandwidth saves.
+constexpr int64_t kMinPerThread = 1 << 14;
+
+}  // namespace
+
+namespace {
+
+// One thread's share of rmsprop_update. Without momentum the old moment is not read: tfjs adds
+// moment * 0, which leaves every finite sum unchanged, and skipping it saves a seventh of the traffic.
+template <bool kMomentum>
+void rmsprop_range(const float* value, const float* mean_square, const float* moment, const float* grad,
+                   float* new_value, float* new_mean_square, float* new_moment, int64_t begin, int64_t end,
+                   const RmspropParams& p) {
+  const auto scalar = [&](int64_t i) {
+    const float g = grad[i];
+    const float ms = mean_square[i] * p.decay + (g * g) * p.one_minus_decay;
+    const float step = (g * p.learning_rate) / std::sqrt(ms + p.epsilon);
+    const float mom = kMomentum ? moment[i] * p.momentum + step : step;
+    new_mean_square[i] = ms;
+    new_moment[i] = mom;
+    new_value[i] = value[i] - mom;
+  };
+  int64_t i = begin;
+#if defined(__SSE2__)
+  // The outputs are fresh arrays, written once and not read here: non-temporal stores skip
+  // reading their cache lines first (a third of this memory-bound loop's traffic). The packed
+  // operations are the same IEEE float32 operations as the scalar ones, so results are unchanged.
+  if (aligned16(new_value) == aligned16(new_mean_square) && aligned16(new_value) == aligned16(new_moment)) {
+    for (; i < end && aligned16(new_value + i) != 0; ++i) scalar(i);
+    const __m128 decay = _mm_set1_ps(p.decay), one_minus_decay = _mm_set1_ps(p.one_minus_decay);
+    const __m128 momentum = _mm_set1_ps(p.momentum), learning_rate = _mm_set1_ps(p.learning_rate);
+    const __m128 epsilon = _mm_set1_ps(p.epsilon);
+    for (; i + 4 <= end; i += 4) {
+      const __m128 g = _mm_loadu_ps(grad + i);
+      const __m128 ms = _mm_add_ps(_mm_mul_ps(_mm_loadu_ps(mean_square + i), decay), _mm_mul_ps(_mm_mul_ps(g, g), one_minus_decay));
+      const __m128 step = _mm_div_ps(_mm_mul_ps(g, learning_rate), _mm_sqrt_ps(_mm_add_ps(ms, epsilon)));
+      const __m128 mom = kMomentum ? _mm_add_ps(_mm_mul_ps(_mm_loadu_ps(moment + i), momentum), step) : step;
+      _mm_stream_ps(new_mean_square + i, ms);
+      _mm_stream_ps(new_moment + i, mom);
+      _mm_stream_ps(new_value + i, _mm_sub_ps(_mm_loadu_ps(value + i), mom));
+    }
+    _mm_sfence();
   }
-  std::vector<std::thread> workers;
-  const int64_t chunk = (n + parts - 1) / parts;
-  for (int64_t t = 1; t < parts; ++t) workers.emplace_back(body, t * chunk, std::min(n, (t + 1) * chunk));
-  body(0, chunk);
-  for (auto& w : workers) w.join();
+#endif
+  for (; i < end; ++i) scalar(i);
 }
+
 }  // namespace
 
 void rmsprop_update(const float* value, const float* mean_square, const float* moment, const float* grad,
                     float* new_value, float* new_mean_square, float* new_moment, int64_t n, const RmspropParams& p) {
   // The operations and their order are tfjs's RMSPropOptimizer's (each rounded to float32 as its
   // kernels round them; no FMA contraction without -mfma), so the results match it bit for bit.
-  const auto scalar = [&](int64_t i) {
-    const float g = grad[i];
-    const float ms = mean_square[i] * p.decay + (g * g) * p.one_minus_decay;
-    const float mom = moment[i] * p.momentum + (g * p.learning_rate) / std::sqrt(ms + p.epsilon);
-    new_mean_square[i] = ms;
-    new_moment[i] = mom;
-    new_value[i] = value[i] - mom;
-  };
-  parallel_range(n, [&](int64_t begin, int64_t end) {
-#if defined(__SSE2__)
-    // The outputs are fresh arrays, written once and not read here: non-temporal stores skip
-    // reading their cache lines first (a third of this memory-bound loop's traffic). The packed
-    // operations are the same IEEE float32 operations as the scalar ones, so results are unchanged.
-    if (aligned16(new_value) == aligned16(new_mean_square) && aligned16(new_value) == aligned16(new_moment)) {
-      int64_t i = begin;
-      for (; i < end && (reinterpret_cast<uintptr_t>(new_value + i) & 15) != 0; ++i) scalar(i);
-      if ((reinterpret_cast<uintptr_t>(new_mean_square + i) & 15) == 0 && (reinterpret_cast<uintptr_t>(new_moment + i) & 15) == 0) {
-        const __m128 decay = _mm_set1_ps(p.decay), one_minus_decay = _mm_set1_ps(p.one_minus_decay);
-        const __m128 momentum = _mm_set1_ps(p.momentum), learning_rate = _mm_set1_ps(p.learning_rate);
-        const __m128 epsilon = _mm_set1_ps(p.epsilon);
-        for (; i + 4 <= end; i += 4) {
-          const __m128 g = _mm_loadu_ps(grad + i);
-          const __m128 ms = _mm_add_ps(_mm_mul_ps(_mm_loadu_ps(mean_square + i), decay), _mm_mul_ps(_mm_mul_ps(g, g), one_minus_decay));
-          const __m128 mom = _mm_add_ps(_mm_mul_ps(_mm_loadu_ps(moment + i), momentum),
-                                        _mm_div_ps(_mm_mul_ps(g, learning_rate), _mm_sqrt_ps(_mm_add_ps(ms, epsilon))));
-          _mm_stream_ps(new_mean_square + i, ms);
-          _mm_stream_ps(new_moment + i, mom);
-          _mm_stream_ps(new_value + i, _mm_sub_ps(_mm_loadu_ps(value + i), mom));
-        }
-        _mm_sfence();
-      }
-      for (; i < end; ++i) scalar(i);
-      return;
-    }
-#endif
-    for (int64_t i = begin; i < end; ++i) scalar(i);
+  parallel_range(n, kMinPerThread, [&](int64_t begin, int64_t end) {
+    if (p.momentum != 0.f)
+      rmsprop_range<true>(value, mean_square, moment, grad, new_value, new_mean_square, new_moment, begin, end, p);
+    else
+      rmsprop_range<false>(value, mean_square, moment, grad, new_value, new_mean_square, new_moment, begin, end, p);
   });
 }
 
@@ -374,7 +352,7 @@ void adam_update(const float* value, const float* first, const float* second, co
                  float* new_first, float* new_second, int64_t n, const AdamParams& p) {
   // tfjs's AdamOptimizer's operations in its order, each rounded to float32.
   const float one_minus_acc1 = 1.0f - p.acc_beta1, one_minus_acc2 = 1.0f - p.acc_beta2;
-  parallel_range(n, [&](int64_t begin, int64_t end) {
+  parallel_range(n, kMinPerThread, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const float g = grad[i];
       const float m = first[i] * p.beta1 + g * p.one_minus_beta1;

@@ -1,0 +1,117 @@
+#include "thread_pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ISBENCH_PAUSE() _mm_pause()
+#else
+#define ISBENCH_PAUSE() std::this_thread::yield()
+#endif
+
+#include "blas.h"
+
+namespace isbench {
+
+namespace {
+
+// How long an idle worker polls for the next job before it blocks: a training step's kernels come a
+// few tens to hundreds of microseconds apart, so a worker that just finished one is still polling when
+// the next arrives; a run that stops calling costs at most this much of a core.
+constexpr auto kSpin = std::chrono::microseconds(2000);
+
+class Pool {
+ public:
+  explicit Pool(int threads) : threads_(std::min(255, std::max(1, threads))) {
+    for (int i = 1; i < threads_; ++i) std::thread([this, i] { work(i); }).detach();
+  }
+
+  int threads() const { return threads_; }
+
+  void run(int parts, const std::function<void(int)>& task) {
+    std::unique_lock<std::mutex> busy(run_mutex_, std::try_to_lock);
+    if (parts <= 1 || !busy.owns_lock() || threads_ == 1) {
+      for (int p = 0; p < parts; ++p) task(p);
+      return;
+    }
+    // Parts beyond the workers' count run on the caller after its own.
+    const int shared = std::min(parts, threads_);
+    task_ = &task;
+    remaining_.store(shared - 1, std::memory_order_relaxed);
+    // The part count travels in the job word itself, so a worker that sits a job out never reads
+    // the count of a later one.
+    job_.store(((job_.load(std::memory_order_relaxed) >> 8) + 1) << 8 | static_cast<uint64_t>(shared),
+               std::memory_order_release);
+    {
+      std::lock_guard<std::mutex> lock(sleep_mutex_);
+      if (sleepers_ > 0) wake_.notify_all();
+    }
+    task(0);
+    for (int p = shared; p < parts; ++p) task(p);
+    while (remaining_.load(std::memory_order_acquire) != 0) ISBENCH_PAUSE();
+  }
+
+ private:
+  void work(int index) {
+    uint64_t seen = 0;
+    for (;;) {
+      uint64_t now = job_.load(std::memory_order_acquire);
+      if (now == seen) {
+        const auto deadline = std::chrono::steady_clock::now() + kSpin;
+        for (int spins = 0; (now = job_.load(std::memory_order_acquire)) == seen; ++spins) {
+          ISBENCH_PAUSE();
+          if ((spins & 255) == 255 && std::chrono::steady_clock::now() > deadline) {
+            std::unique_lock<std::mutex> lock(sleep_mutex_);
+            ++sleepers_;
+            wake_.wait(lock, [&] { return job_.load(std::memory_order_acquire) != seen; });
+            --sleepers_;
+          }
+        }
+      }
+      seen = now;
+      if (index < static_cast<int>(now & 255)) {
+        (*task_)(index);
+        remaining_.fetch_sub(1, std::memory_order_acq_rel);
+      }
+    }
+  }
+
+  const int threads_;
+  std::mutex run_mutex_;
+  const std::function<void(int)>* task_ = nullptr;
+  std::atomic<int> remaining_{0};
+  std::atomic<uint64_t> job_{0};  // job number << 8 | its part count
+  std::mutex sleep_mutex_;
+  std::condition_variable wake_;
+  int sleepers_ = 0;
+};
+
+Pool& pool() {
+  // Never destroyed: detached workers may still be polling while the process exits.
+  static Pool* instance = new Pool(blas_info().threads);
+  return *instance;
+}
+
+}  // namespace
+
+int pool_threads() { return pool().threads(); }
+
+void pool_run(int parts, const std::function<void(int)>& task) { pool().run(parts, task); }
+
+void parallel_range(int64_t n, int64_t min_per_part, const std::function<void(int64_t, int64_t)>& body) {
+  const int64_t parts = std::min<int64_t>(pool_threads(), n / std::max<int64_t>(1, min_per_part));
+  if (parts <= 1) {
+    body(0, n);
+    return;
+  }
+  const int64_t chunk = (n + parts - 1) / parts;
+  pool_run(static_cast<int>(parts), [&](int p) { body(p * chunk, std::min(n, (p + 1) * chunk)); });
+}
+
+}  // namespace isbench

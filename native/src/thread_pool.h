@@ -1,0 +1,26 @@
+// One set of worker threads for every parallel loop of the addon, the matrix products included.
+//
+// OpenBLAS's own threads sleep between calls, and the first threaded product after a stretch of
+// single-threaded kernels waited for its worker to wake; elementwise loops started threads of their
+// own, which then competed with OpenBLAS's spinning worker for the same cores. Here the products run
+// single-threaded inside OpenBLAS, split across these workers (see gemm.h), and the workers spin
+// briefly after each job, so the next one, a few JavaScript calls later, starts at once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+namespace isbench {
+
+// Threads used by parallel loops, the caller included (at least 1).
+int pool_threads();
+
+// Runs task(part) for every part in [0, parts), part 0 on the calling thread, and returns when all
+// are done. Nested or concurrent calls (another JavaScript thread) run their parts one after the other.
+void pool_run(int parts, const std::function<void(int)>& task);
+
+// Runs body(begin, end) over [0, n) in up to pool_threads() contiguous chunks of at least
+// min_per_part elements each (one chunk, on the caller, when n is smaller).
+void parallel_range(int64_t n, int64_t min_per_part, const std::function<void(int64_t, int64_t)>& body);
+
+}  // namespace isbench
