@@ -4,29 +4,34 @@
  *
  *   npm run bench:engine [-- --quick] [--cpu-steps N] [--cpu-cnn-batch N]
  *
- * Inputs are synthetic and MNIST-shaped (no dataset needed). Prints a markdown report.
+ * The models, optimizers, batch sizes and seeds are those of configs/mnist-mlp, mnist-cnn, reuters-mlp
+ * and imdb-fasttext (zoo models built by buildModel), and the step timed is is-bench's training step,
+ * `TrainingSession.trainStep`: gather the batch, forward, per-sample losses and scores, backward,
+ * optimizer update. Inputs are synthetic, of the datasets' shapes (no dataset needed). Prints a
+ * markdown report.
  *
  * Definitions (also in docs/engine.md):
  * - training FLOPs of a step = the sgemm FLOPs it needs (2mnk per product: forward, weight/filter
- *   gradients, input gradients except for the network's input); elementwise work is not counted.
+ *   gradients, input gradients except for the network's input; derived from the layer list by
+ *   trainingGemms); elementwise work is not counted.
  * - sgemm-bound step time = sum over those products of OpenBLAS sgemm's time at that shape (the
  *   faster of a measurement before and one after the engines), and sgemm GFLOP/s = training
  *   FLOPs / that time.
  * - engine efficiency = (training FLOPs per second of an engine) / (sgemm GFLOP/s)
  *   = sgemm-bound step time / measured step time.
- * - scoring ratio = time of an inference-mode forward pass with per-sample losses, per sample,
- *   against a training step per sample (importance sampling's cost model assumes 1 : 3).
+ * - scoring ratio = time of is-bench's scoring pass (`TrainingSession.score(indices, 'loss')`: an
+ *   inference-mode forward pass with per-sample losses), per sample, against a training step per
+ *   sample (importance sampling's cost model assumes 1 : 3).
  */
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { Rng } from '../src/rng';
 import { loadNativeAddon, type NativeAddon } from '../src/engine/native-addon';
 import { disableNativeKernels, enableNativeKernels, nativeKernelsUnavailableReason, type NativeKernelStatus } from '../src/engine/native';
 import {
-  imdbFastText, mnistCnn, mnistMlp, reutersMlp, scoreBatch, trainStep, type GemmShape, type ReferenceModel,
-} from '../src/engine/native-reference-models';
+  gemmFlops, openWorkload, referenceWorkload, trainingGemms, type GemmShape, type ReferenceWorkload,
+} from '../src/engine/reference-workloads';
 
 type Engine = 'cpu' | 'wasm' | 'wasm + native';
 
@@ -83,28 +88,25 @@ async function useEngine(engine: Engine): Promise<NativeKernelStatus | null> {
   return engine === 'wasm + native' ? enableNativeKernels() : null;
 }
 
-async function measure(model: ReferenceModel, engine: Engine, opts: Options): Promise<EngineResult> {
+async function measure(model: ReferenceWorkload, engine: Engine, opts: Options): Promise<EngineResult> {
   if (engine === 'cpu' && model.name === 'MNIST CNN') model = { ...model, batch: opts.cpuCnnBatch };
   const batch = model.batch;
   await useEngine(engine);
-  const net = model.build();
-  const optimizer = model.optimizer();
-  const { x, y } = model.makeBatch(new Rng(`bench/${model.name}`), model.batch);
+  const { session, indices, dispose } = openWorkload(model, `bench/${model.name}`);
   try {
-    trainStep(model, net, optimizer, x, y);
-  } catch (e) {
-    const missing = /Kernel '(\w+)' not registered/.exec((e as Error).message);
-    tf.dispose([x, y]);
-    net.dispose();
-    return { engine, batch, failure: missing ? `cannot train: no ${missing[1]} kernel` : `fails: ${(e as Error).message.split('\n')[0]}` };
+    try {
+      session.trainStep(indices, null);
+    } catch (e) {
+      const missing = /Kernel '(\w+)' not registered/.exec((e as Error).message);
+      return { engine, batch, failure: missing ? `cannot train: no ${missing[1]} kernel` : `fails: ${(e as Error).message.split('\n')[0]}` };
+    }
+    const slow = engine === 'cpu';
+    const stepMs = timeMedian(() => session.trainStep(indices, null), slow ? 0 : 2, slow ? opts.cpuSteps : 5, opts.quick || slow ? 0 : 4);
+    const scoreMs = timeMedian(() => session.score(indices, 'loss'), 1, slow ? opts.cpuSteps : 5, opts.quick || slow ? 0 : 2);
+    return { engine, batch, stepMs, scoreToTrain: scoreMs / stepMs };
+  } finally {
+    dispose();
   }
-  const slow = engine === 'cpu';
-  const stepMs = timeMedian(() => trainStep(model, net, optimizer, x, y), slow ? 0 : 2, slow ? opts.cpuSteps : 5, opts.quick || slow ? 0 : 4);
-  const scoreMs = timeMedian(() => scoreBatch(model, net, x, y), 1, slow ? opts.cpuSteps : 5, opts.quick || slow ? 0 : 2);
-  tf.dispose([x, y]);
-  net.dispose();
-  optimizer.dispose();
-  return { engine, batch, stepMs, scoreToTrain: scoreMs / stepMs };
 }
 
 interface SgemmResult {
@@ -124,7 +126,7 @@ function measureSgemm(addon: NativeAddon, gemms: GemmShape[], quick: boolean): S
     return { gemm, ms, gflops: (2 * m * n * k) / ms / 1e6 };
   });
   return {
-    flops: gemms.reduce((s, g) => s + 2 * g.m * g.n * g.k, 0),
+    flops: gemmFlops(gemms),
     boundMs: rows.reduce((s, r) => s + r.ms, 0),
     rows,
   };
@@ -139,7 +141,7 @@ function fasterSgemm(a: SgemmResult, b: SgemmResult): SgemmResult {
 const fmt = (v: number, digits = 1) => (v >= 100 ? v.toFixed(0) : v.toFixed(digits));
 const ratio = (v: number) => (v >= 10 ? `${v.toFixed(0)}x` : `${v.toFixed(2)}x`);
 
-function report(model: ReferenceModel, results: EngineResult[], sgemm: SgemmResult): string[] {
+function report(model: ReferenceWorkload, results: EngineResult[], sgemm: SgemmResult): string[] {
   const samples = (r?: EngineResult) => (r?.stepMs ? (r.batch * 1000) / r.stepMs : undefined);
   const cpu = samples(results.find((r) => r.engine === 'cpu'));
   const wasm = samples(results.find((r) => r.engine === 'wasm'));
@@ -194,10 +196,11 @@ async function main(): Promise<void> {
 
   const engines: Engine[] = status ? ['cpu', 'wasm', 'wasm + native'] : ['cpu', 'wasm'];
   const outcomes = new Map<string, { results: EngineResult[]; sgemm: SgemmResult }>();
-  for (const model of [mnistMlp(), mnistCnn()]) {
+  for (const model of [referenceWorkload('mnist-mlp'), referenceWorkload('mnist-cnn')]) {
+    const gemms = trainingGemms(model.layers, model.data.inputShape, model.batch);
     // sgemm is measured before and after the engines and the faster is kept: other load on the
     // machine only ever slows it, and a slow sgemm would flatter the engines' efficiency.
-    const sgemmBefore = addon ? measureSgemm(addon, model.gemms(model.batch), opts.quick) : null;
+    const sgemmBefore = addon ? measureSgemm(addon, gemms, opts.quick) : null;
     const results: EngineResult[] = [];
     for (const engine of engines) results.push(await measure(model, engine, opts));
     if (!addon) {
@@ -205,7 +208,7 @@ async function main(): Promise<void> {
       console.log([`### ${model.name}`, '', ...results.map((r) => `- ${r.engine}: ${r.stepMs ? `${fmt((r.batch * 1000) / r.stepMs)} samples/s (batch ${r.batch})` : r.failure}`), ''].join('\n'));
       continue;
     }
-    const sgemm = fasterSgemm(sgemmBefore!, measureSgemm(addon, model.gemms(model.batch), opts.quick));
+    const sgemm = fasterSgemm(sgemmBefore!, measureSgemm(addon, gemms, opts.quick));
     outcomes.set(model.name, { results, sgemm });
     console.log([...report(model, results, sgemm), ''].join('\n'));
   }
@@ -217,7 +220,7 @@ async function main(): Promise<void> {
     '| model | engine | batch | step ms | samples/s | scoring : training per sample |', '|---|---|---:|---:|---:|---:|',
   ];
   let imdbTrains = false;
-  for (const model of [reutersMlp(), imdbFastText()]) {
+  for (const model of [referenceWorkload('reuters-mlp'), referenceWorkload('imdb-fasttext')]) {
     for (const engine of engines.filter((e) => e !== 'cpu' || model.name !== 'IMDB FastText')) {
       const r = await measure(model, engine, opts);
       if (model.name === 'IMDB FastText' && engine === 'wasm + native') imdbTrains = r.stepMs !== undefined;

@@ -1,16 +1,17 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { Rng } from '../src/rng';
 import { loadNativeAddon } from '../src/engine/native-addon';
 import { disableNativeKernels, enableNativeKernels } from '../src/engine/native';
+import type { LayerSpec, OptimizerConfig } from '../src/config/schema';
 import {
-  imdbFastText, mnistCnn, mnistMlp, reutersMlp, scoreBatch, trainStep, type ReferenceModel,
-} from '../src/engine/native-reference-models';
+  openWorkload, referenceWorkload, type ReferenceConfig, type ReferenceWorkload, type SyntheticData,
+} from '../src/engine/reference-workloads';
 
 /**
  * Small versions of the four reference models train to the same loss curve on wasm + native
- * kernels as on tfjs's cpu backend, and repeated steps leak neither tensors nor wasm heap.
+ * kernels as on tfjs's cpu backend through is-bench's TrainingSession, and repeated training and
+ * scoring steps leak neither tensors nor wasm heap.
  */
 
 const { addon, reason } = loadNativeAddon();
@@ -22,12 +23,31 @@ const suite = (title: string, body: () => void) => (skipReason ? describe.skip(`
 const STEPS = 8;
 const CURVE_TOLERANCE = 1e-3;
 
-const MODELS: ReferenceModel[] = [
-  mnistMlp({ hidden: 64, batch: 32 }),
+/** The same layers with an eighth of the hidden units, filters and embedding width (the output layer stays). */
+function shrink(layers: LayerSpec[]): LayerSpec[] {
+  const output = layers.map((l) => l.type).lastIndexOf('dense');
+  return layers.map((l, i) => {
+    if (l.type === 'dense' && i !== output) return { ...l, units: Math.ceil(l.units / 8) };
+    if (l.type === 'conv2d') return { ...l, filters: Math.ceil(l.filters / 8) };
+    if (l.type === 'embedding') return { ...l, outputDim: Math.ceil(l.outputDim / 8) };
+    return l;
+  });
+}
+
+/** A reference workload with the zoo model shrunk, another batch size, optimizer or data shape. */
+function small(config: ReferenceConfig, changes: { batch: number; optimizer?: OptimizerConfig; data?: SyntheticData }): ReferenceWorkload {
+  const { data, ...rest } = changes;
+  const w = referenceWorkload(config, data);
+  return { ...w, ...rest, layers: shrink(w.layers) };
+}
+
+/** The zoo's four reference models, small: MLPs of 64 units, a CNN of 4 and 8 filters and 16 units, 7-wide embeddings. */
+const MODELS: ReferenceWorkload[] = [
+  small('mnist-mlp', { batch: 32 }),
   // Keras' Adadelta rate of 1.0 blows up on a 4-sample batch; the kernels are what is under test.
-  mnistCnn({ filters1: 4, filters2: 8, dense: 16, batch: 4, learningRate: 0.1 }),
-  reutersMlp({ hidden: 64, batch: 16 }),
-  imdbFastText({ vocab: 100, dim: 16, maxlen: 20, batch: 8 }),
+  small('mnist-cnn', { batch: 4, optimizer: { name: 'adadelta', learningRate: 0.1 } }),
+  small('reuters-mlp', { batch: 16 }),
+  small('imdb-fasttext', { batch: 8, data: { inputs: 'word-ids', inputShape: [20], labelKind: 'binary', numClasses: 2, vocabSize: 100 } }),
 ];
 
 function mean(values: Float32Array): number {
@@ -39,18 +59,14 @@ function mean(values: Float32Array): number {
  * loss before and after them (the training losses carry a fresh dropout mask at every step, too
  * noisy on these tiny models to show learning).
  */
-async function lossCurve(model: ReferenceModel, backend: 'cpu' | 'wasm'): Promise<{ losses: number[]; before: number; after: number }> {
+async function lossCurve(model: ReferenceWorkload, backend: 'cpu' | 'wasm'): Promise<{ losses: number[]; before: number; after: number }> {
   await tf.setBackend(backend);
-  const net = model.build();
-  const optimizer = model.optimizer();
-  const { x, y } = model.makeBatch(new Rng(`curve/${model.name}`), model.batch);
-  const before = mean(scoreBatch(model, net, x, y));
+  const { session, indices, dispose } = openWorkload(model, `curve/${model.name}`);
+  const before = mean(session.score(indices, 'loss'));
   const losses: number[] = [];
-  for (let i = 0; i < STEPS; i++) losses.push(trainStep(model, net, optimizer, x, y));
-  const after = mean(scoreBatch(model, net, x, y));
-  tf.dispose([x, y]);
-  net.dispose();
-  optimizer.dispose();
+  for (let i = 0; i < STEPS; i++) losses.push(session.trainStep(indices, null).objective);
+  const after = mean(session.score(indices, 'loss'));
+  dispose();
   return { losses, before, after };
 }
 
@@ -75,12 +91,10 @@ suite('training with native kernels', () => {
   test.each(MODELS.map((m) => [m.name, m] as const))('%s: repeated steps leak neither tensors nor wasm heap', async (_name, model) => {
     await tf.setBackend('wasm');
     const backend = tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array }; numDataIds(): number };
-    const net = model.build();
-    const optimizer = model.optimizer();
-    const { x, y } = model.makeBatch(new Rng(`leak/${model.name}`), model.batch);
+    const { session, indices, dispose } = openWorkload(model, `leak/${model.name}`);
     const step = () => {
-      trainStep(model, net, optimizer, x, y);
-      scoreBatch(model, net, x, y);
+      session.trainStep(indices, null);
+      session.score(indices, 'loss');
     };
     for (let i = 0; i < 3; i++) step();
     const before = { ...tf.memory(), dataIds: backend.numDataIds(), heap: backend.wasm.HEAPU8.byteLength };
@@ -90,8 +104,6 @@ suite('training with native kernels', () => {
     expect(after.numBytes).toBe(before.numBytes);
     expect(after.dataIds).toBe(before.dataIds);
     expect(after.heap).toBe(before.heap);
-    tf.dispose([x, y]);
-    net.dispose();
-    optimizer.dispose();
+    dispose();
   });
 });

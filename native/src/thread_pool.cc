@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -20,11 +19,6 @@
 namespace isbench {
 
 namespace {
-
-// How long an idle worker polls for the next job before it blocks: a training step's kernels come a
-// few tens to hundreds of microseconds apart, so a worker that just finished one is still polling when
-// the next arrives; a run that stops calling costs at most this much of a core.
-constexpr auto kSpin = std::chrono::microseconds(2000);
 
 class Pool {
  public:
@@ -54,25 +48,27 @@ class Pool {
     }
     task(0);
     for (int p = shared; p < parts; ++p) task(p);
-    while (remaining_.load(std::memory_order_acquire) != 0) ISBENCH_PAUSE();
+    // The parts are even, so the others finish about when this one does; past a short poll, yield
+    // the core rather than burn it, in case a worker is waiting for it (another process is running).
+    for (int spins = 0; remaining_.load(std::memory_order_acquire) != 0; ++spins) {
+      if (spins < 4096) ISBENCH_PAUSE();
+      else std::this_thread::yield();
+    }
   }
 
  private:
   void work(int index) {
     uint64_t seen = 0;
     for (;;) {
-      uint64_t now = job_.load(std::memory_order_acquire);
-      if (now == seen) {
-        const auto deadline = std::chrono::steady_clock::now() + kSpin;
-        for (int spins = 0; (now = job_.load(std::memory_order_acquire)) == seen; ++spins) {
-          ISBENCH_PAUSE();
-          if ((spins & 255) == 255 && std::chrono::steady_clock::now() > deadline) {
-            std::unique_lock<std::mutex> lock(sleep_mutex_);
-            ++sleepers_;
-            wake_.wait(lock, [&] { return job_.load(std::memory_order_acquire) != seen; });
-            --sleepers_;
-          }
-        }
+      // Idle workers sleep rather than poll: polling gained nothing measurable between a training
+      // step's kernels, and on a machine shared with another process a polling worker took the
+      // core that process needed (the MNIST MLP step went from 6 to 30 ms).
+      uint64_t now;
+      {
+        std::unique_lock<std::mutex> lock(sleep_mutex_);
+        ++sleepers_;
+        wake_.wait(lock, [&] { return (now = job_.load(std::memory_order_acquire)) != seen; });
+        --sleepers_;
       }
       seen = now;
       if (index < static_cast<int>(now & 255)) {
@@ -93,7 +89,7 @@ class Pool {
 };
 
 Pool& pool() {
-  // Never destroyed: detached workers may still be polling while the process exits.
+  // Never destroyed: detached workers may still be waiting on it while the process exits.
   static Pool* instance = new Pool(blas_info().threads);
   return *instance;
 }

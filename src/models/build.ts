@@ -44,14 +44,17 @@ function pair(v: number | [number, number]): [number, number] {
   return typeof v === 'number' ? [v, v] : v;
 }
 
+/** The per-sample shape the model takes: like the Keras MLP examples, a dense first layer sees the sample flattened. */
+export function modelInputShape(specs: LayerSpec[], sampleShape: number[]): number[] {
+  const firstWeighted = specs.find((s) => s.type !== 'dropout');
+  return firstWeighted?.type === 'dense' && sampleShape.length > 1 ? [sampleShape.reduce((a, b) => a * b, 1)] : sampleShape;
+}
+
 /** Builds a Keras-style model from a layer list, with Keras' default initialisers, seeded. */
 export function buildModel(specs: LayerSpec[], opts: BuildOptions): BuiltModel {
   const { body, activation } = splitFinalActivation(specs);
   const initRng = Rng.forRole(opts.seed, 'init');
-  const firstWeighted = specs.find((s) => s.type !== 'dropout');
-  // Like the Keras MLP examples, a dense first layer sees the sample flattened.
-  const inputShape =
-    firstWeighted?.type === 'dense' && opts.inputShape.length > 1 ? [opts.inputShape.reduce((a, b) => a * b, 1)] : opts.inputShape;
+  const inputShape = modelInputShape(specs, opts.inputShape);
   const counters = new Map<string, number>();
   const name = (kind: string) => {
     const k = (counters.get(kind) ?? 0) + 1;
