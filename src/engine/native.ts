@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import { setHeapSpread } from './heap-spread';
 import { loadNativeAddon } from './native-addon';
 import { NATIVE_KERNEL_FACTORIES } from './native-kernels';
 
 /**
  * Optional native BLAS kernels for tfjs's wasm backend (issue 7). `enableNativeKernels` swaps
- * tfjs's wasm kernels for the addon's in the kernel registry; `disableNativeKernels` puts the
- * originals back. Nothing here changes which backend is active.
+ * tfjs's wasm kernels for the addon's in the kernel registry and spreads the backend's large
+ * allocations over page offsets (heap-spread.ts); `disableNativeKernels` undoes both. Nothing here
+ * changes which backend is active.
  */
 
 export interface NativeKernelStatus {
@@ -87,6 +89,8 @@ export function enableNativeKernels(kernelNames: readonly string[] = DEFAULT_NAT
     if (original) tf.unregisterKernel(kernelName, BACKEND);
     tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: NATIVE_KERNEL_FACTORIES[kernelName]({ addon, original }) });
   }
+  const wasm = wasmModule();
+  if (wasm) setHeapSpread(wasm, true);
   const info = addon.info();
   status = { blas: info.blas, threads: info.threads, kernels: [...kernelNames] };
   return status;
@@ -99,8 +103,16 @@ export function disableNativeKernels(): void {
     if (tf.getKernel(kernelName, BACKEND)) tf.unregisterKernel(kernelName, BACKEND);
     if (original) tf.registerKernel(original);
   }
+  const wasm = wasmModule();
+  if (wasm) setHeapSpread(wasm, false);
   replaced = null;
   status = null;
+}
+
+/** The wasm backend's Emscripten module, once the backend is initialised. */
+function wasmModule(): Parameters<typeof setHeapSpread>[0] | undefined {
+  const backend = tf.findBackend(BACKEND) as unknown as { wasm?: Parameters<typeof setHeapSpread>[0] } | null;
+  return backend?.wasm;
 }
 
 /** The active native kernels, or null when they are not enabled. */
