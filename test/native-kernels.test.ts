@@ -257,6 +257,8 @@ suite('native kernels match tfjs cpu kernels', () => {
     const failures: string[] = [];
     const cases: [number[], number, number, number[]][] = [
       [[20, 5], 0, 0, [7]], [[20, 5], 0, 0, [3, 4]], [[4, 20, 3], 1, 0, [6]], [[6, 9], 1, 0, [2, 2]], [[3, 10, 4], 1, 1, [3, 5]], [[30], 0, 0, [12]],
+      // A batch of training rows, enough bytes to be copied by two threads.
+      [[600, 784], 0, 0, [128]], [[2, 300, 200], 1, 1, [2, 90]],
     ];
     for (const [[shape, axis, batchDims, indicesShape], dtype] of product(cases, ['float32', 'int32'] as const)) {
       const x = dtype === 'float32' ? randomInput(shape) : intInput(shape, -50, 50);
