@@ -242,15 +242,14 @@ int64_t gather(const uint8_t* x, const int32_t* indices, uint8_t* out, int64_t b
   for (int64_t i = 0; i < batch * count; ++i) {
     if (indices[i] < 0 || indices[i] >= dim) return i;
   }
-  // Gathered rows of a training set are scattered over memory: two threads fetch them faster.
-  const int64_t slices = batch * outer * count;
-  const int64_t min_slices_per_thread = std::max<int64_t>(1, (int64_t{1} << 17) / std::max<int64_t>(1, slice_bytes));
-  parallel_range(slices, min_slices_per_thread, [&](int64_t begin, int64_t end) {
-    for (int64_t s = begin; s < end; ++s) {
-      const int64_t i = s % count, bo = s / count, b = bo / outer;
-      std::memcpy(out + s * slice_bytes, x + (bo * dim + indices[b * count + i]) * slice_bytes, slice_bytes);
+  for (int64_t b = 0; b < batch; ++b) {
+    const int32_t* idx = indices + b * count;
+    for (int64_t o = 0; o < outer; ++o) {
+      const uint8_t* src = x + (b * outer + o) * dim * slice_bytes;
+      uint8_t* dst = out + (b * outer + o) * count * slice_bytes;
+      for (int64_t i = 0; i < count; ++i) std::memcpy(dst + i * slice_bytes, src + idx[i] * slice_bytes, slice_bytes);
     }
-  });
+  }
   return -1;
 }
 
@@ -338,21 +337,15 @@ inline uint32_t fmix32(uint32_t h) {
 
 // Integer hashing vectorises well only with packed 32-bit multiplies (SSE4.1/AVX2); GCC on x86-64
 // builds an AVX2 clone too and picks it at load time. Integer arithmetic: the same bits either way.
-namespace {
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-void dropout_mask_range(float* out, int64_t begin, int64_t end, uint32_t seed, uint32_t threshold, float scale) {
+void dropout_mask(float* out, int64_t n, uint32_t seed, uint32_t threshold, float scale) {
   const uint32_t key = fmix32(seed ^ 0x9e3779b9u);
-  for (int64_t i = begin; i < end; ++i) {
+  for (int64_t i = 0; i < n; ++i) {
     const uint32_t h = fmix32(fmix32(static_cast<uint32_t>(i) * 0x9e3779b1u + key) ^ seed);
     out[i] = (h >> 8) >= threshold ? scale : 0.0f;
   }
-}
-}  // namespace
-
-void dropout_mask(float* out, int64_t n, uint32_t seed, uint32_t threshold, float scale) {
-  parallel_range(n, kMinPerThread, [&](int64_t begin, int64_t end) { dropout_mask_range(out, begin, end, seed, threshold, scale); });
 }
 
 void adam_update(const float* value, const float* first, const float* second, const float* grad, float* new_value,
