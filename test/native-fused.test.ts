@@ -6,7 +6,7 @@ import { loadNativeAddon, type NativeAddon } from '../src/engine/native-addon';
 import { disableNativeKernels, enableNativeKernels } from '../src/engine/native';
 import { FusedRMSProp } from '../src/train/native-rmsprop';
 import { FusedAdam } from '../src/train/native-adam';
-import { dropoutMask, dropoutMaskAttrs, dropoutMaskTensor } from '../src/models/seeded-dropout';
+import { applyDropout, dropoutAttrs, dropoutMask } from '../src/models/seeded-dropout';
 
 /**
  * The fused kernels that replace whole tfjs op sequences: the RMSprop update (src/train/native-rmsprop.ts)
@@ -74,9 +74,9 @@ describe('fused RMSprop and dropout masks without native kernels (cpu)', () => {
   });
 
   test('the dropout mask is a deterministic function of the seed, keeping about 1 - rate', () => {
-    const a = dropoutMask(dropoutMaskAttrs([100, 100], 0.2, 12345));
-    const b = dropoutMask(dropoutMaskAttrs([100, 100], 0.2, 12345));
-    const c = dropoutMask(dropoutMaskAttrs([100, 100], 0.2, 12346));
+    const a = dropoutMask(10000, dropoutAttrs(0.2, 12345));
+    const b = dropoutMask(10000, dropoutAttrs(0.2, 12345));
+    const c = dropoutMask(10000, dropoutAttrs(0.2, 12346));
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
     const scale = Math.fround(1 / 0.8);
@@ -89,10 +89,14 @@ describe('fused RMSprop and dropout masks without native kernels (cpu)', () => {
     expect(Math.abs(bothDropped / (a.length - 1) - 0.04)).toBeLessThan(0.01);
   });
 
-  test('dropoutMaskTensor on cpu holds the JavaScript mask', () => {
-    const t = dropoutMaskTensor([3, 50], 0.5, 77);
-    expect(t.dataSync()).toEqual(dropoutMask(dropoutMaskAttrs([3, 50], 0.5, 77)));
-    t.dispose();
+  test('applyDropout on cpu multiplies by the JavaScript mask, and so does its gradient', () => {
+    const x = tf.tensor2d(Array.from({ length: 150 }, (_, i) => i - 70), [3, 50]);
+    const mask = dropoutMask(150, dropoutAttrs(0.5, 77));
+    const y = applyDropout(x, 0.5, 77);
+    expect(y.dataSync()).toEqual(Float32Array.from(x.dataSync(), (v, i) => v * mask[i]));
+    const g = tf.grad((t: tf.Tensor) => tf.sum(applyDropout(t, 0.5, 77)))(x);
+    expect(g.dataSync()).toEqual(mask);
+    tf.dispose([x, y, g]);
   });
 });
 
@@ -141,15 +145,26 @@ nativeSuite('fused kernels on wasm + native kernels', () => {
     }
   });
 
-  test('the native dropout mask equals the JavaScript one', () => {
-    const spy = jest.spyOn(addon as NativeAddon, 'dropoutMask');
-    for (const [shape, rate, seed] of [[[128, 512], 0.2, 1], [[7], 0.5, 2147483646], [[3, 4, 5], 0.9, 0]] as [number[], number, number][]) {
-      const t = dropoutMaskTensor(shape, rate, seed);
-      expect(t.shape).toEqual(shape);
-      expect(t.dataSync()).toEqual(dropoutMask(dropoutMaskAttrs(shape, rate, seed)));
-      t.dispose();
+  test('native dropout equals x times the JavaScript mask, and its gradient is the mask', () => {
+    const spy = jest.spyOn(addon as NativeAddon, 'dropout');
+    const cases = [[[128, 512], 0.2, 1], [[7], 0.5, 2147483646], [[3, 4, 5], 0.9, 0]] as [number[], number, number][];
+    for (const [shape, rate, seed] of cases) {
+      const n = tf.util.sizeFromShape(shape);
+      const values = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
+      values[0] = NaN; // a dropped NaN stays NaN, as in x * mask
+      const mask = dropoutMask(n, dropoutAttrs(rate, seed));
+      const x = tf.tensor(values, shape);
+      const y = applyDropout(x, rate, seed);
+      expect(y.shape).toEqual(shape);
+      expect(y.dataSync()).toEqual(Float32Array.from(values, (v, i) => v * mask[i]));
+      const before = tf.memory().numTensors;
+      const g = tf.grad((t: tf.Tensor) => tf.sum(applyDropout(t, rate, seed)))(x);
+      expect(g.dataSync()).toEqual(mask);
+      tf.dispose([x, y, g]);
+      expect(tf.memory().numTensors).toBe(before - 2);
     }
-    expect(spy).toHaveBeenCalledTimes(3);
+    // forward, and forward + backward in the gradients
+    expect(spy).toHaveBeenCalledTimes(3 * cases.length);
     spy.mockRestore();
   });
 });

@@ -249,14 +249,14 @@ Napi::Value RmspropUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// dropoutMask(heap, out, n, seed, threshold, scale)
-Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
+// dropout(heap, x, out, n, seed, threshold, scale)
+Napi::Value Dropout(const Napi::CallbackInfo& info) {
   Args args(info);
-  const int64_t n = args.integer(2), seed = args.integer(3), threshold = args.integer(4);
-  if (n < 0 || n > 0xffffffffLL) args.fail("invalid mask size");
+  const int64_t n = args.integer(3), seed = args.integer(4), threshold = args.integer(5);
+  if (n < 0 || n > 0xffffffffLL) args.fail("invalid dropout size");
   if (seed < 0 || seed > 0xffffffffLL || threshold < 0 || threshold > (1 << 24)) args.fail("invalid seed or threshold");
-  isbench::dropout_mask(args.at<float>(1, n), n, static_cast<uint32_t>(seed), static_cast<uint32_t>(threshold),
-                        static_cast<float>(args.number(5)));
+  isbench::dropout(args.at<float>(1, n), args.at<float>(2, n), n, static_cast<uint32_t>(seed), static_cast<uint32_t>(threshold),
+                   static_cast<float>(args.number(6)));
   return info.Env().Undefined();
 }
 
@@ -306,7 +306,7 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
 
 // Bumped whenever a function's arguments change; src/engine/native-addon.ts refuses other versions,
 // so a stale build never runs against newer JavaScript.
-constexpr int kAbiVersion = 2;
+constexpr int kAbiVersion = 3;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", kAbiVersion);
@@ -319,7 +319,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unsortedSegmentSum", Napi::Function::New(env, UnsortedSegmentSum));
   exports.Set("gather", Napi::Function::New(env, Gather));
   exports.Set("sqrt", Napi::Function::New(env, Sqrt));
-  exports.Set("dropoutMask", Napi::Function::New(env, DropoutMask));
+  exports.Set("dropout", Napi::Function::New(env, Dropout));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   exports.Set("rmspropUpdate", Napi::Function::New(env, RmspropUpdate));
   exports.Set("reduceSum", Napi::Function::New(env, ReduceSum));

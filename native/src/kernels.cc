@@ -336,15 +336,17 @@ inline uint32_t fmix32(uint32_t h) {
 }  // namespace
 
 // Integer hashing vectorises well only with packed 32-bit multiplies (SSE4.1/AVX2); GCC on x86-64
-// builds an AVX2 clone too and picks it at load time. Integer arithmetic: the same bits either way.
+// builds an AVX2 clone too and picks it at load time. The same bits either way (integer arithmetic,
+// and a float32 product without FMA).
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-void dropout_mask(float* out, int64_t n, uint32_t seed, uint32_t threshold, float scale) {
+void dropout(const float* x, float* out, int64_t n, uint32_t seed, uint32_t threshold, float scale) {
   const uint32_t key = fmix32(seed ^ 0x9e3779b9u);
   for (int64_t i = 0; i < n; ++i) {
     const uint32_t h = fmix32(fmix32(static_cast<uint32_t>(i) * 0x9e3779b1u + key) ^ seed);
-    out[i] = (h >> 8) >= threshold ? scale : 0.0f;
+    // x * mask, as tfjs's Multiply computes it (a dropped NaN stays NaN).
+    out[i] = x[i] * ((h >> 8) >= threshold ? scale : 0.0f);
   }
 }
 

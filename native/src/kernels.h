@@ -59,9 +59,10 @@ int64_t gather(const uint8_t* x, const int32_t* indices, uint8_t* out, int64_t b
 // out[i] = sqrt(x[i]); negative inputs give NaN, as Math.sqrt does.
 void sqrt_elementwise(const float* x, float* out, int64_t n);
 
-// A dropout mask: out[i] = scale when the 24-bit hash of (seed, i) is >= threshold, else 0. The
-// same function as dropoutMask in src/models/seeded-dropout.ts (there in JavaScript).
-void dropout_mask(float* out, int64_t n, uint32_t seed, uint32_t threshold, float scale);
+// Dropout: out[i] = x[i] * m[i], where the mask m[i] is scale when the 24-bit hash of (seed, i) is
+// >= threshold, else 0 — the mask dropoutMask in src/models/seeded-dropout.ts computes in JavaScript.
+// Its gradient is the same function of the upstream gradient.
+void dropout(const float* x, float* out, int64_t n, uint32_t seed, uint32_t threshold, float scale);
 
 // Scalars of tfjs's RMSprop update, as float32 (what tfjs's scalar tensors hold).
 struct RmspropParams {

@@ -33,8 +33,8 @@ export interface NativeAddon {
     batch: number, outer: number, dim: number, count: number, sliceBytes: number): number;
   /** out[i] = sqrt(x[i]) over n floats. */
   sqrt(heap: ArrayBuffer, x: number, out: number, n: number): void;
-  /** A dropout mask of n floats (scale or 0), as dropoutMask in src/models/seeded-dropout.ts. */
-  dropoutMask(heap: ArrayBuffer, out: number, n: number, seed: number, threshold: number, scale: number): void;
+  /** out = x * mask over n floats, the mask (scale or 0) as dropoutMask in src/models/seeded-dropout.ts draws it. */
+  dropout(heap: ArrayBuffer, x: number, out: number, n: number, seed: number, threshold: number, scale: number): void;
   /**
    * One uncentered RMSprop step of n weights into new buffers, as tfjs's RMSPropOptimizer computes it:
    * ms' = ms decay + g^2 (1 - decay); mom' = mom momentum + g lr / sqrt(ms' + eps); w' = w - mom'.
@@ -63,7 +63,7 @@ export enum BiasMode { None = 0, PerColumn = 1, Scalar = 2, Full = 3 }
 export enum FusedActivationCode { Linear = 0, Relu = 1, Relu6 = 2, Elu = 3, LeakyRelu = 4, Sigmoid = 5 }
 
 /** Must equal kAbiVersion in native/src/addon.cc. */
-export const NATIVE_ABI_VERSION = 2;
+export const NATIVE_ABI_VERSION = 3;
 
 /** Where scripts/build-native.js puts the addon; the same from src/engine and dist/engine. */
 export const ADDON_PATH = path.resolve(__dirname, '..', '..', 'build', 'Release', 'is_bench_native.node');

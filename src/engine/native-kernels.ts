@@ -361,25 +361,37 @@ const sqrtKernel: Factory = (ctx) => (args) => {
   return out;
 };
 
-/** Name of the dropout-mask kernel (not a tfjs op: src/models/seeded-dropout.ts runs it). */
-export const DROPOUT_MASK_KERNEL = 'IsBenchDropoutMask';
+/** Name of the dropout kernel (not a tfjs op: src/models/seeded-dropout.ts runs it). */
+export const DROPOUT_KERNEL = 'IsBenchDropout';
 
-/** Attributes of DROPOUT_MASK_KERNEL; see dropoutMask in src/models/seeded-dropout.ts. */
-export interface DropoutMaskAttrs {
-  shape: number[];
+/** Attributes of DROPOUT_KERNEL; see dropoutMask in src/models/seeded-dropout.ts. */
+export interface DropoutAttrs {
   seed: number;
   threshold: number;
   scale: number;
 }
 
-/** A float32 dropout mask drawn natively: no inputs, the same values as the JavaScript generator. */
-const dropoutMaskKernel: Factory = (ctx) => (args) => {
-  const { shape, seed, threshold, scale } = args.attrs as unknown as DropoutMaskAttrs;
+/**
+ * Dropout in one pass: x times a mask drawn on the fly from the seed, the same values as the
+ * JavaScript generator, so no mask tensor is made, kept for the backward pass or multiplied in.
+ */
+const dropoutKernel: Factory = (ctx) => (args) => {
+  const { x } = args.inputs as Record<string, TensorInfo>;
+  const { seed, threshold, scale } = args.attrs as unknown as DropoutAttrs;
+  if (x.dtype !== 'float32') throw new Error(`${DROPOUT_KERNEL}: needs a float32 input, got ${x.dtype}`);
   const backend = wasmBackend(args);
-  const out = backend.makeOutput(shape, 'float32');
-  const n = tf.util.sizeFromShape(shape);
-  if (n > 0) ctx.addon.dropoutMask(heapOf(backend), offsetOf(backend, out), n, seed, threshold, scale);
+  const out = backend.makeOutput(x.shape, 'float32');
+  const n = tf.util.sizeFromShape(x.shape);
+  if (n > 0) ctx.addon.dropout(heapOf(backend), offsetOf(backend, x), offsetOf(backend, out), n, seed, threshold, scale);
   return out;
+};
+
+/** The gradient of x * mask is dy * mask: the same kernel with the same seed, applied to dy. */
+export const DROPOUT_GRADIENT: tf.GradConfig = {
+  kernelName: DROPOUT_KERNEL,
+  gradFunc: (dy, _saved, attrs) => ({
+    x: () => tf.engine().runKernel(DROPOUT_KERNEL, { x: dy as tf.Tensor }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+  }),
 };
 
 /** Name of the fused RMSprop kernel (not a tfjs op: src/train/native-rmsprop.ts runs it). */
@@ -479,7 +491,7 @@ export const NATIVE_KERNEL_FACTORIES: Readonly<Record<string, Factory>> = {
   GatherV2: gatherV2Kernel,
   Sqrt: sqrtKernel,
   [RMSPROP_UPDATE_KERNEL]: rmspropUpdateKernel,
-  [DROPOUT_MASK_KERNEL]: dropoutMaskKernel,
+  [DROPOUT_KERNEL]: dropoutKernel,
   [ADAM_UPDATE_KERNEL]: adamUpdateKernel,
   Identity: shareKernel('Identity'),
   Cast: shareKernel('Cast'),

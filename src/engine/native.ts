@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setHeapSpread } from './heap-spread';
 import { loadNativeAddon } from './native-addon';
-import { NATIVE_KERNEL_FACTORIES } from './native-kernels';
+import { DROPOUT_GRADIENT, NATIVE_KERNEL_FACTORIES } from './native-kernels';
 
 /**
  * Optional native BLAS kernels for tfjs's wasm backend (issue 7). `enableNativeKernels` swaps
@@ -37,7 +37,7 @@ export const DEFAULT_NATIVE_KERNELS: readonly string[] = [
   'GatherV2',
   'Sqrt',
   'IsBenchRMSPropUpdate',
-  'IsBenchDropoutMask',
+  'IsBenchDropout',
   'IsBenchAdamUpdate',
   'Identity',
   'Cast',
@@ -89,6 +89,8 @@ export function enableNativeKernels(kernelNames: readonly string[] = DEFAULT_NAT
     if (original) tf.unregisterKernel(kernelName, BACKEND);
     tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: NATIVE_KERNEL_FACTORIES[kernelName]({ addon, original }) });
   }
+  // Gradients are registered per kernel name, for every backend: one registration serves all.
+  if (!tf.getGradient(DROPOUT_GRADIENT.kernelName)) tf.registerGradient(DROPOUT_GRADIENT);
   const wasm = wasmModule();
   if (wasm) setHeapSpread(wasm, true);
   const info = addon.info();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
-import { DROPOUT_MASK_KERNEL, type DropoutMaskAttrs } from '../engine/native-kernels';
+import { DROPOUT_KERNEL, type DropoutAttrs } from '../engine/native-kernels';
 
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -12,19 +12,18 @@ function fmix32(h: number): number {
 }
 
 /** The kernel attributes of a mask keeping each unit with probability 1 - rate, scaled by 1 / (1 - rate). */
-export function dropoutMaskAttrs(shape: number[], rate: number, seed: number): DropoutMaskAttrs {
+export function dropoutAttrs(rate: number, seed: number): DropoutAttrs {
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
-  return { shape, seed: seed >>> 0, threshold: Math.round(rate * 2 ** 24), scale: Math.fround(1 / (1 - rate)) };
+  return { seed: seed >>> 0, threshold: Math.round(rate * 2 ** 24), scale: Math.fround(1 / (1 - rate)) };
 }
 
 /**
- * The values of a dropout mask: element i is `scale` when the top 24 bits of a counter-based hash
- * of (seed, i) (two murmur3 finalizer rounds) are >= threshold, else 0. A pure function of the
- * seed, computed alike here and natively (dropout_mask in native/src/kernels.cc), so runs are the
- * same on every backend and across resume; far cheaper than tf.randomUniform's generator.
+ * The first n values of a dropout mask: element i is `scale` when the top 24 bits of a
+ * counter-based hash of (seed, i) (two murmur3 finalizer rounds) are >= threshold, else 0. A pure
+ * function of the seed, computed alike here and natively (dropout in native/src/kernels.cc), so
+ * runs are the same on every backend and across resume; far cheaper than tf.randomUniform's generator.
  */
-export function dropoutMask(attrs: DropoutMaskAttrs): Float32Array {
-  const n = tf.util.sizeFromShape(attrs.shape);
+export function dropoutMask(n: number, attrs: DropoutAttrs): Float32Array {
   const out = new Float32Array(n);
   const seed = attrs.seed >>> 0;
   const key = fmix32(seed ^ 0x9e3779b9);
@@ -35,13 +34,16 @@ export function dropoutMask(attrs: DropoutMaskAttrs): Float32Array {
   return out;
 }
 
-/** A dropout mask tensor: drawn by the native kernel where the backend has it, else in JavaScript. */
-export function dropoutMaskTensor(shape: number[], rate: number, seed: number): tf.Tensor {
-  const attrs = dropoutMaskAttrs(shape, rate, seed);
-  if (tf.getKernel(DROPOUT_MASK_KERNEL, tf.getBackend())) {
-    return tf.engine().runKernel(DROPOUT_MASK_KERNEL, {}, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+/**
+ * x times the dropout mask of (rate, seed): in one native pass (its gradient too) where the backend
+ * has the kernel, else as x times the mask drawn in JavaScript. The same values either way.
+ */
+export function applyDropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
+  const attrs = dropoutAttrs(rate, seed);
+  if (x.dtype === 'float32' && tf.getKernel(DROPOUT_KERNEL, tf.getBackend())) {
+    return tf.engine().runKernel(DROPOUT_KERNEL, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   }
-  return tf.tensor(dropoutMask(attrs), shape, 'float32');
+  return tf.tidy(() => tf.mul(x, tf.tensor(dropoutMask(x.size, attrs), x.shape, 'float32')));
 }
 
 /**
@@ -69,7 +71,7 @@ export class SeededDropout extends tf.layers.Layer {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs['training'] || this.rate === 0) return x.clone();
     const seed = this.rng.seed();
-    return tf.tidy(() => tf.mul(x, dropoutMaskTensor(x.shape, this.rate, seed)));
+    return applyDropout(x, this.rate, seed);
   }
 
   getConfig(): tf.serialization.ConfigDict {
