@@ -81,7 +81,10 @@ export function loadNativeAddon(): { addon: NativeAddon | null; reason: string }
         const addon = require(ADDON_PATH) as NativeAddon;
         cached = addon.abiVersion === NATIVE_ABI_VERSION
           ? { addon, reason: 'loaded' }
-          : { addon: null, reason: `is stale (built from other sources; run \`npm run install\`)` };
+          : {
+            addon: null,
+            reason: `does not match this code (addon ABI ${addon.abiVersion}, code ABI ${NATIVE_ABI_VERSION}): rebuild both with \`npm run install && npm run build\``,
+          };
       } catch (e) {
         cached = { addon: null, reason: `failed to load (${(e as Error).message.split('\n')[0]})` };
       }
