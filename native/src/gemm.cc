@@ -71,10 +71,10 @@ void reference_sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const fl
 #if defined(IS_BENCH_OPENBLAS)
   openblas_single_threaded();
   openblas_set_num_threads(blas_info().threads);
+#endif
   sgemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, 0.f, c, n);
+#if defined(IS_BENCH_OPENBLAS)
   openblas_set_num_threads(1);
-#else
-  sgemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, 0.f, c, n);
 #endif
 }
 

@@ -17,7 +17,7 @@
  */
 
 /** The Emscripten module functions the wasm backend allocates tensor memory with. */
-interface WasmAllocator {
+export interface WasmAllocator {
   _malloc(bytes: number): number;
   _free(pointer: number): void;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { setHeapSpread } from './heap-spread';
+import { setHeapSpread, type WasmAllocator } from './heap-spread';
 import { loadNativeAddon } from './native-addon';
 import { DROPOUT_GRADIENT, NATIVE_KERNEL_FACTORIES } from './native-kernels';
 
@@ -112,8 +112,8 @@ export function disableNativeKernels(): void {
 }
 
 /** The wasm backend's Emscripten module, once the backend is initialised. */
-function wasmModule(): Parameters<typeof setHeapSpread>[0] | undefined {
-  const backend = tf.findBackend(BACKEND) as unknown as { wasm?: Parameters<typeof setHeapSpread>[0] } | null;
+function wasmModule(): WasmAllocator | undefined {
+  const backend = tf.findBackend(BACKEND) as unknown as { wasm?: WasmAllocator } | null;
   return backend?.wasm;
 }
 
