@@ -8,7 +8,7 @@
  */
 import { loadExperiment } from '../src/config/load';
 import { runExperiment } from '../src/train/experiment';
-import { PlainProgress } from '../src/report/progress';
+import { PlainProgress } from '../src/record/progress';
 import { tableToMarkdown } from '../src/report/table';
 import type { BackendChoice } from '../src/engine/backend';
 import * as os from 'os';
@@ -61,9 +61,9 @@ async function main() {
     p.isActive.toFixed(2),
     Math.round(p.trainSamplesPerS).toString(),
   ]);
-  console.log(`\nmnist-mlp, ${summary.dataset.train} training samples, batch ${b}, ${epochs} epochs (medians over epochs 2..${epochs})`);
+  console.log(`\nmnist-mlp, ${summary.dataset?.train} training samples, batch ${b}, ${epochs} epochs (medians over epochs 2..${epochs})`);
   console.log(summary.backendLine);
-  console.log(`machine: ${summary.machine.cpu}, ${summary.machine.cores} cores, ${summary.machine.memoryGiB} GiB`);
+  console.log(`machine: ${summary.machine?.cpu}, ${summary.machine?.cores} cores, ${summary.machine?.memoryGiB} GiB`);
   console.log(tableToMarkdown({ header: ['arm', 'epoch_s', 'time_ratio', 'cost_units_ratio', 'cost_model', 'is_active', 'train_samples/s'], rows }));
   console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }

@@ -138,6 +138,14 @@ export interface StrategyDefinition<P = Record<string, unknown>> {
   /** Names of the diagnostics columns it reports, in CSV order. */
   diagnostics: string[];
   create(params: P, setup: StrategySetup): Strategy;
+  /** The baseline that speedups are measured against (uniform sampling); at most one strategy. */
+  baseline?: boolean;
+  /**
+   * The cost model's prediction of one step's cost over a uniform step's (forward = 1, backward
+   * = 2 per sample: a uniform step costs 3b), where the strategy's rule fixes it, e.g.
+   * (B + 3b) / 3b for a step that scores B candidates.
+   */
+  costModel?(params: P, setup: StrategySetup): number;
 }
 
 /** Fixed facts a strategy may need when it is created. */
@@ -211,3 +219,34 @@ export const EPOCH_COLUMNS = [
 export type EpochColumn = (typeof EPOCH_COLUMNS)[number];
 
 export type ArmStatus = 'running' | 'finished' | 'diverged' | 'interrupted';
+
+// ---------------------------------------------------------------- run events
+
+/** What a progress display is told after each training step of an arm. */
+export interface StepProgress {
+  step: number;
+  plannedSteps: number;
+  /** Running means over the epoch so far, like Keras' bar. */
+  loss: number;
+  accuracy: number;
+  elapsedS: number;
+}
+
+/** What a display is told while a run goes on. Displays never see tensors. */
+export interface RunEvents {
+  log(line: string): void;
+  epochStart(epoch: number, epochs: number): void;
+  armEpochStart(arm: string, plannedSteps: number): void;
+  step(arm: string, progress: StepProgress): void;
+  armEpochEnd(arm: string, record: EpochRecord | null, status: string): void;
+  epochEnd(epoch: number): void;
+}
+
+export const silentEvents: RunEvents = {
+  log() {},
+  epochStart() {},
+  armEpochStart() {},
+  step() {},
+  armEpochEnd() {},
+  epochEnd() {},
+};

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'csv-parse/sync';
 import { UserError } from '../src/errors';
-import { isTempFile, writeFileAtomic } from '../src/report/files';
+import { isTempFile, writeFileAtomic } from '../src/io/files';
 import { runCli, smallExperiment, tempDir, writeConfig } from './helpers/cli';
 
 /** The fs module itself (an `import * as` namespace has read-only bindings that jest cannot spy on). */

@@ -16,13 +16,34 @@ describe('built-in experiments', () => {
     }
   });
 
-  test('mnist-mlp is the reference example: RMSprop, batch 128, 20 epochs, uniform vs upper-bound presample 3', () => {
+  test('mnist-mlp is the reference example: RMSprop, batch 128, 20 epochs', () => {
     const { config } = loadExperiment('mnist-mlp');
     expect(config).toMatchObject({ model: 'mnist-mlp', batchSize: 128, epochs: 20, loss: 'categorical_crossentropy' });
     expect(config.optimizer).toMatchObject({ name: 'rmsprop', learningRate: 0.001, rho: 0.9 });
-    expect(config.arms.map((a) => a.strategy)).toEqual(['uniform', 'upper-bound']);
-    expect(config.arms[1].params).toMatchObject({ presample: 3, score: 'gnorm' });
-    expect(config.arms[1].params.tau_th).toBeUndefined(); // automatic: (B + 3b) / 3b
+  });
+
+  // The page's example scripts (commit 0cb4b52 of idiap/importance-sampling) call the 2017
+  // ImportanceTraining: presample=1024 absolute, the loss as score, smooth 0, k 0.5 except Reuters'
+  // k=1.0; batch 128 for MNIST, 32 for the text tasks. The 2018 tau-gated method runs beside it.
+  test.each([
+    ['mnist-mlp', 128, 0.5],
+    ['mnist-cnn', 128, 0.5],
+    ['reuters-mlp', 32, 1.0],
+    ['imdb-fasttext', 32, 0.5],
+  ])('%s runs uniform, the page\'s 2017 ImportanceTraining and the 2018 one with the page\'s settings', (name, batchSize, k) => {
+    const { config } = loadExperiment(name);
+    expect(config.batchSize).toBe(batchSize);
+    expect(config.arms.map((a) => [a.name, a.strategy])).toEqual([
+      ['uniform', 'uniform'],
+      ['importance', 'biased'],
+      ['upper-bound', 'upper-bound'],
+    ]);
+    expect(config.arms[1].params).toMatchObject({ presample: 1024, score: 'loss', smooth: 0, adaptive_smoothing: false, k });
+    expect(config.arms[2].params).toMatchObject({ presample: 3, score: 'gnorm' });
+    expect(config.arms[2].params.tau_th).toBeUndefined(); // automatic: (B + 3b) / 3b
+    // the report compares the page's importance run with the arm of the page's method
+    expect(config.reference).toMatchObject({ arms: { uniform: 'uniform', importance: 'importance' } });
+    expect(String(config.reference?.page)).toMatch(/^the Examples page .*http:\/\/idiap\.ch\/~katharas\/importance-sampling\/examples\//);
   });
 
   test('mnist-cnn uses Adadelta with the Keras learning rate 1.0 and 12 epochs', () => {

@@ -1,12 +1,10 @@
 import { UserError } from '../src/errors';
 import { analyzeGroup } from '../src/report/analysis';
-import {
-  anyExpectationFailed,
-  evaluateExpectations,
-  formatExpectationTable,
-  parseExpectation,
-  parseExpectations,
-} from '../src/report/expectations';
+import { parseExpectation, parseExpectations } from '../src/config/expectation';
+import { anyExpectationFailed, evaluateExpectations, expectationTable } from '../src/report/expectations';
+import { buildBriefDocument } from '../src/report/report-document';
+import { renderTerminal } from '../src/report/render-terminal';
+import { tableToMarkdown } from '../src/report/table';
 import { groupRuns } from '../src/report/merge';
 import { curve, memoryRun } from './report-fixtures';
 
@@ -103,10 +101,14 @@ describe('evaluateExpectations', () => {
     expect(() => evaluateExpectations(parseExpectations(['importance.final.train_loss < 1']), analysis)).toThrow(/--eval-train/);
   });
 
-  it('formats a pass/fail table', () => {
-    const text = formatExpectationTable(evaluateExpectations(parseExpectations(['importance.final.val_loss < 0.08', 'importance.cost_ratio > 1']), analysis));
+  it('formats a pass/fail table, and pass/fail lines with a count for the terminal', () => {
+    const results = evaluateExpectations(parseExpectations(['importance.final.val_loss < 0.08', 'importance.cost_ratio > 1']), analysis);
+    const text = tableToMarkdown(expectationTable(results));
     expect(text).toMatch(/\| importance.final.val_loss < 0.08 \|\s+0.085 \|\s+0.08 \| FAIL/);
     expect(text).toMatch(/\| importance.cost_ratio > 1\s+\|\s+2 \|\s+1 \| pass/);
-    expect(text).toMatch(/1 of 2 expectations met/);
+    const brief = renderTerminal(buildBriefDocument([{ analysis, expectations: results, charts: [] }]));
+    expect(brief).toMatch(/Expectations: 1 of 2 met/);
+    expect(brief).toMatch(/\[FAIL\] importance.final.val_loss < 0.08 \(0.085 vs 0.08/);
+    expect(brief).toMatch(/\[pass\] importance.cost_ratio > 1 \(2 vs 1/);
   });
 });

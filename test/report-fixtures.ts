@@ -5,7 +5,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { epochRecordsToCsv } from '../src/report/csv';
+import { epochRecordsToCsv } from '../src/record/epoch-csv';
+import type { RunSummary } from '../src/record/run-summary';
+import type { RunFolder } from '../src/report/run-folder';
 import type { EpochRecord } from '../src/spec';
 
 /** A record with every column NaN except those given. */
@@ -112,6 +114,7 @@ export function writeRunFolder(root: string, run: FixtureRun): string {
       strategy: a.strategy,
       status: run.status ?? 'finished',
       epochsCompleted: a.records.length,
+      ...(a.strategy === 'uniform' ? { baseline: true } : {}),
       ...(a.costModelRatio !== undefined ? { costModelRatio: a.costModelRatio } : {}),
     })),
   };
@@ -120,16 +123,28 @@ export function writeRunFolder(root: string, run: FixtureRun): string {
 }
 
 /** The same run as an in-memory RunFolder (what readRunFolder returns), for tests without files. */
-export function memoryRun(run: FixtureRun): import('../src/report/run-folder').RunFolder {
+export function memoryRun(run: FixtureRun): RunFolder {
+  const status = (run.status ?? 'finished') as RunSummary['status'];
+  const arms = run.arms.map((a) => ({
+    name: a.name,
+    strategy: a.strategy,
+    params: {},
+    status,
+    epochsCompleted: a.records.length,
+    ...(a.strategy === 'uniform' ? { baseline: true } : {}),
+    ...(a.costModelRatio !== undefined ? { costModelRatio: a.costModelRatio } : {}),
+  }));
   return {
     dir: `/memory/${run.experiment}/${run.runId}`,
     summary: {
+      tool: 'is-bench',
       experiment: run.experiment,
       runId: run.runId,
       seed: run.seed,
-      status: run.status ?? 'finished',
-      config: { arms: run.arms.map((a) => ({ name: a.name, strategy: a.strategy })), ...(run.expect ? { expect: run.expect } : {}), ...run.config },
+      status,
+      config: { arms: run.arms.map((a) => ({ name: a.name, strategy: a.strategy, params: {} })), ...(run.expect ? { expect: run.expect } : {}), ...run.config },
+      arms,
     },
-    arms: run.arms.map((a) => ({ name: a.name, strategy: a.strategy, status: run.status ?? 'finished', records: a.records, columns: [] })),
+    arms: run.arms.map((a, i) => ({ name: a.name, strategy: a.strategy, status, records: a.records, columns: [], summary: arms[i] })),
   };
 }

@@ -6,7 +6,8 @@ import { analyzeGroup } from '../src/report/analysis';
 import { headline, headlines } from '../src/report/headline';
 import { groupRuns } from '../src/report/merge';
 import { analyzeRunDirs, reportJson } from '../src/report/report';
-import { parseEpochCsv, readRunFolder } from '../src/report/run-folder';
+import { parseEpochCsv } from '../src/record/epoch-csv';
+import { readRunFolder } from '../src/report/run-folder';
 import { meanCI } from '../src/report/stats';
 import { curve, memoryRun, tempDir, writeRunFolder, type FixtureRun } from './report-fixtures';
 

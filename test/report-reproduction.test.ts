@@ -3,8 +3,10 @@ import * as path from 'path';
 import { analyzeGroup } from '../src/report/analysis';
 import { groupRuns } from '../src/report/merge';
 import { referenceSetups, referenceSetup, type ReferenceSetupName } from '../src/report/reference-data';
+import { buildBriefDocument, buildReportDocument } from '../src/report/report-document';
+import { renderTerminal } from '../src/report/render-terminal';
+import { renderMarkdown } from '../src/report/summary-markdown';
 import {
-  formatReproduction,
   ourClaimData,
   referenceClaimData,
   reproductionTables,
@@ -95,7 +97,10 @@ describe('reproductionVerdicts', () => {
     const verdicts = reproductionVerdicts('mnist-mlp', quick);
     expect(verdicts.every((v) => v.quick)).toBe(true);
     expect(verdictLabel(verdicts[0])).toMatch(/\(quick run\)$/);
-    expect(formatReproduction('mnist-mlp', quick, verdicts)).toMatch(/QUICK RUN/);
+    const analysis = analyzeGroup(groupRuns([memoryRun({ experiment: 'mnist-mlp', runId: 'r', seed: 0, arms: [{ name: 'uniform', strategy: 'uniform', records: quick.uniform.records }, { name: 'importance', strategy: 'biased', records: quick.importance.records }] })])[0]);
+    const input = { analysis, charts: [], reproduction: { setup: 'mnist-mlp' as const, ours: quick, verdicts } };
+    expect(renderMarkdown(buildReportDocument([input]))).toMatch(/QUICK RUN/);
+    expect(renderTerminal(buildBriefDocument([input]))).toMatch(/\(quick run: fewer epochs on a subset\)/);
   });
 });
 

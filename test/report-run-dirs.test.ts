@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../src/errors';
-import { isTempFile } from '../src/report/files';
+import { isTempFile } from '../src/io/files';
 import { reportRunDirs } from '../src/report/report';
 import { curve, tempDir, writeRunFolder, type FixtureRun } from './report-fixtures';
 
@@ -20,11 +20,14 @@ function run(seed: number, extra: Partial<FixtureRun> = {}): FixtureRun {
 }
 
 describe('reportRunDirs', () => {
-  it('writes summary.md, four SVG plots and a self-contained report.html into the first run folder', async () => {
+  it('writes summary.md, four SVG plots and a self-contained report.html of merged runs into the folder holding them, not into a run', async () => {
     const root = tempDir();
     const dirs = [1, 2, 3].map((s) => writeRunFolder(root, run(s)));
     const result = await reportRunDirs(dirs);
-    expect(result.files.map((f) => path.relative(dirs[0], f))).toEqual([
+    const merged = path.dirname(dirs[0]);
+    expect(path.resolve(result.outDir)).toBe(path.resolve(merged));
+    for (const d of dirs) expect(fs.existsSync(path.join(d, 'summary.md'))).toBe(false);
+    expect(result.files.map((f) => path.relative(merged, f))).toEqual([
       'train-loss-vs-epoch.svg',
       'val-accuracy-vs-epoch.svg',
       'train-loss-vs-time.svg',
@@ -33,9 +36,9 @@ describe('reportRunDirs', () => {
       'report.html',
     ]);
     for (const f of result.files) expect(fs.statSync(f).size).toBeGreaterThan(100);
-    expect(fs.readdirSync(dirs[0]).filter(isTempFile)).toEqual([]);
+    expect(fs.readdirSync(merged).filter(isTempFile)).toEqual([]);
 
-    const md = fs.readFileSync(path.join(dirs[0], 'summary.md'), 'utf8');
+    const md = fs.readFileSync(path.join(merged, 'summary.md'), 'utf8');
     expect(md).toBe(result.summaryMarkdown);
     expect(md).toMatch(/^# mnist-mlp — is-bench report/);
     expect(md).toMatch(/- importance reached val_loss 0\.1000 [0-9.]+ ± [0-9.]+x faster than uniform \(3 seeds\)/);
@@ -48,7 +51,7 @@ describe('reportRunDirs', () => {
     expect(md).toMatch(/\| importance.speedup.val_loss > 1 .*\| pass/);
     expect(md).toMatch(/## Reproduction: MNIST MLP/);
 
-    const html = fs.readFileSync(path.join(dirs[0], 'report.html'), 'utf8');
+    const html = fs.readFileSync(path.join(merged, 'report.html'), 'utf8');
     expect(html.match(/<svg/g)).toHaveLength(4);
     expect(html).not.toMatch(/<script|<link|src="http/);
     expect(html).toContain('<table>');

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'csv-parse/sync';
 import { resolveExperiment } from '../src/config/load';
-import { isTempFile } from '../src/report/files';
+import { isTempFile } from '../src/io/files';
 import { resumeExperiment, runExperiment } from '../src/train/experiment';
 import { smallExperiment, tempDir } from './helpers/cli';
 

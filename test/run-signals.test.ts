@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'csv-parse/sync';
 import { loadExperiment } from '../src/config/load';
-import { isTempFile } from '../src/report/files';
-import { RunOutput } from '../src/report/run-output';
+import { isTempFile } from '../src/io/files';
+import { RunOutput } from '../src/record/run-output';
 import { runExperiment } from '../src/train/experiment';
 import { smallExperiment, tempDir, writeConfig } from './helpers/cli';
 

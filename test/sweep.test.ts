@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import YAML from 'yaml';
 import { analyzeRunDirs } from '../src/report/report';
-import { parseShard, setConfigPath, shardCells, sweepCells, SweepSchema } from '../src/train/sweep';
+import { parseShard, setConfigPath, shardCells, sweepCells, SweepSchema } from '../src/config/sweep';
 import { runCli, smallExperiment, tempDir } from './helpers/cli';
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'is-bench');

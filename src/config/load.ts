@@ -7,8 +7,8 @@ import { getDataset, datasetNames } from '../data/registry';
 import { UserError } from '../errors';
 import { modelNames } from '../models/zoo';
 import { getStrategy, strategyNames } from '../sampling/registry';
-import { withOptimizerDefaults } from '../train/optimizer';
-import { parseExpectation } from '../report/expectations';
+import { withOptimizerDefaults } from './optimizer-defaults';
+import { parseExpectation } from './expectation';
 import { checkPlainData, decodeConfigBytes, parseConfigText, readConfigBytes } from './config-text';
 import { describeIssues, showValue } from './issues';
 import { ExperimentSchema, type ArmConfig, type ExperimentConfig } from './schema';
@@ -207,14 +207,34 @@ export function loadExperiment(ref: string, overrides: ConfigOverrides = {}): { 
   return { config: applyOverrides(config, overrides), file };
 }
 
-/** The resolved config as YAML (for `is-bench config`). */
-export function experimentToYaml(cfg: ExperimentConfig): string {
+/** The resolved config as a config document again: what a file that resolves to it would hold. */
+export function experimentToDocument(cfg: ExperimentConfig): Record<string, unknown> {
   const { arms, dataset, ...rest } = cfg;
-  const doc = {
+  return {
     ...rest,
     dataset: { name: dataset.name, ...(dataset.path ? { path: dataset.path } : {}), ...(dataset.limit ? { limit: dataset.limit } : {}), validation: dataset.validation, ...dataset.options },
     arms: arms.map((a) => ({ name: a.name, strategy: a.strategy, ...a.params })),
   };
-  return YAML.stringify(doc);
+}
+
+/** The resolved config as YAML (for `is-bench config`). */
+export function experimentToYaml(cfg: ExperimentConfig): string {
+  return YAML.stringify(experimentToDocument(cfg));
+}
+
+/**
+ * A resolved config read back from a run folder (summary.json), validated again as a config file
+ * would be: a copied or edited folder is untrusted, and names in it become file names.
+ */
+export function storedExperiment(stored: unknown, where: string): ExperimentConfig {
+  const s = stored as Partial<ExperimentConfig> | null;
+  const looksResolved = s !== null && typeof s === 'object' && typeof s.dataset === 'object' && s.dataset !== null && 'options' in s.dataset && Array.isArray(s.arms);
+  if (!looksResolved) throw new UserError(`${where}: config is not a resolved experiment config`);
+  const arms = (s.arms as unknown[]).map((a) => {
+    const arm = a as Partial<ArmConfig> | null;
+    if (arm === null || typeof arm !== 'object' || typeof arm.params !== 'object' || arm.params === null) throw new UserError(`${where}: config.arms holds an entry that is not an arm`);
+    return arm as ArmConfig;
+  });
+  return resolveExperiment(experimentToDocument({ ...(s as ExperimentConfig), arms }), `${where} (config)`);
 }
 

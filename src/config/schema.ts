@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** Names that become a file or folder name (experiments, arms): one safe path segment. */
+export const FILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+export const FILE_NAME_RULE = 'must start with a letter or digit, followed by letters, digits, ".", "_" or "-"';
+
 /** A Keras-style layer in a config's layer list. */
 const Activation = z.enum(['linear', 'relu', 'sigmoid', 'softmax', 'tanh', 'elu', 'selu', 'softplus']);
 
@@ -65,14 +69,14 @@ export const DatasetBaseSchema = z
 /** The generic arm keys; strategy parameters are checked by the strategy's own schema. */
 export const ArmBaseSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, ".", "_" or "-" (it names a CSV file)'),
+    name: z.string().regex(FILE_NAME_PATTERN, `${FILE_NAME_RULE} (it names a CSV file)`),
     strategy: z.string().min(1),
   })
   .passthrough();
 
 export const ExperimentSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, ".", "_" or "-" (it names a results folder)'),
+    name: z.string().regex(FILE_NAME_PATTERN, `${FILE_NAME_RULE} (it names a results folder)`),
     description: z.string().default(''),
     dataset: DatasetBaseSchema,
     model: ModelSchema,
@@ -90,14 +94,14 @@ export const ExperimentSchema = z
   .strict();
 
 /** An arm after its strategy parameters were validated and defaulted. */
-export interface ArmConfig {
+export type ArmConfig = {
   name: string;
   strategy: string;
   params: Record<string, unknown>;
-}
+};
 
 /** A fully resolved experiment: every default filled in, every part validated. */
-export interface ExperimentConfig {
+export type ExperimentConfig = {
   name: string;
   description: string;
   dataset: {
@@ -116,4 +120,4 @@ export interface ExperimentConfig {
   arms: ArmConfig[];
   expect?: string[];
   reference?: Record<string, unknown>;
-}
+};

@@ -1,13 +1,14 @@
 /**
  * The figures of a report, computed from a group of runs: per arm and seed, time and cost to a
- * target, speedups against the reference arm, epoch-time ratio against the cost model, best
+ * target, speedups against the baseline arm, epoch-time ratio against the cost model, best
  * and final validation metrics; then mean ± 95% CI over the seeds.
  */
 import type { EpochRecord } from '../spec';
 import type { RunGroup } from './merge';
 import { bestValue, finalValue, lowerIsBetter, meanValue } from './metrics';
 import { meanCI, type SampleStat } from './stats';
-import { makeTarget, timeToTarget, type Target, type TargetHit, type TargetMetric } from './target';
+import type { TargetMetric } from '../config/expectation';
+import { makeTarget, timeToTarget, type Target, type TargetHit } from './target';
 
 /** One arm in one run (seed). */
 export interface ArmSeedResult {
@@ -17,16 +18,16 @@ export interface ArmSeedResult {
   records: EpochRecord[];
   /** Where this arm first reached the target; null = never reached. */
   hit: TargetHit | null;
-  /** Where the reference arm of the same run reached it. */
-  referenceHit: TargetHit | null;
+  /** Where the baseline arm of the same run reached it. */
+  baselineHit: TargetHit | null;
   /** Reference time / this arm's time to the target; null unless both reached it. */
   speedupTime: number | null;
   speedupCost: number | null;
   meanEpochTimeS: number;
   meanCostPerEpoch: number;
-  /** Mean epoch time / the reference arm's (same run): the measured cost of an epoch. */
+  /** Mean epoch time / the baseline arm's (same run): the measured cost of an epoch. */
   epochTimeRatio: number;
-  /** Mean cost units per epoch / the reference arm's: what the cost model predicts for that ratio. */
+  /** Mean cost units per epoch / the baseline arm's: what the cost model predicts for that ratio. */
   costRatio: number;
   bestValLoss: number;
   bestValAccuracy: number;
@@ -42,7 +43,7 @@ export interface ArmSeedResult {
 export interface ArmAnalysis {
   name: string;
   strategy: string;
-  isReference: boolean;
+  isBaseline: boolean;
   seeds: ArmSeedResult[];
   /** Seeds in which this arm reached the target / seeds with this arm. */
   reached: number;
@@ -50,7 +51,7 @@ export interface ArmAnalysis {
   /** Over seeds where the arm reached the target. */
   timeToTarget: SampleStat;
   costToTarget: SampleStat;
-  /** Over seeds where both this arm and the reference reached it. */
+  /** Over seeds where both this arm and the baseline reached it. */
   speedupTime: SampleStat;
   speedupCost: SampleStat;
   epochTimeRatio: SampleStat;
@@ -69,14 +70,14 @@ export interface ArmAnalysis {
 export interface ExperimentAnalysis {
   group: RunGroup;
   target: Target;
-  referenceArm: string;
+  baselineArm: string;
   arms: ArmAnalysis[];
   seeds: number[];
   warnings: string[];
 }
 
 export interface AnalyzeOptions {
-  /** A target given by the user; default: the reference arm's best val_loss. */
+  /** A target given by the user; default: the baseline arm's best val_loss. */
   target?: Target;
 }
 
@@ -91,25 +92,25 @@ export function armRecordsBySeed(group: RunGroup, armName: string): { seed: numb
 }
 
 /**
- * The default target for a metric: the reference arm's best value. With several seeds, the
+ * The default target for a metric: the baseline arm's best value. With several seeds, the
  * least strict of the per-seed bests (the largest best loss, the smallest best accuracy), so
- * that the reference arm reaches the one shared target in every seed.
+ * that the baseline arm reaches the one shared target in every seed.
  */
 export function defaultTarget(group: RunGroup, metric: TargetMetric = 'val_loss'): Target {
-  const bests = armRecordsBySeed(group, group.referenceArm)
+  const bests = armRecordsBySeed(group, group.baselineArm)
     .map((r) => bestValue(r.records, metric))
     .filter((v) => Number.isFinite(v));
   const value = bests.length === 0 ? NaN : lowerIsBetter(metric) ? Math.max(...bests) : Math.min(...bests);
   const origin =
     bests.length > 1
-      ? `${group.referenceArm}'s best ${metric}, the least strict over ${bests.length} seeds`
-      : `${group.referenceArm}'s best ${metric}`;
+      ? `${group.baselineArm}'s best ${metric}, the least strict over ${bests.length} seeds`
+      : `${group.baselineArm}'s best ${metric}`;
   return makeTarget(metric, value, origin);
 }
 
-/** Per-seed time/cost to a target for one arm, with the reference arm's in the same run. */
+/** Per-seed time/cost to a target for one arm, with the baseline arm's in the same run. */
 export function speedupsToTarget(group: RunGroup, armName: string, target: Target): {
-  perSeed: { seed: number; hit: TargetHit | null; referenceHit: TargetHit | null; speedupTime: number | null; speedupCost: number | null }[];
+  perSeed: { seed: number; hit: TargetHit | null; baselineHit: TargetHit | null; speedupTime: number | null; speedupCost: number | null }[];
   time: SampleStat;
   cost: SampleStat;
   reached: number;
@@ -118,17 +119,17 @@ export function speedupsToTarget(group: RunGroup, armName: string, target: Targe
   const perSeed = group.runs.flatMap((run) => {
     const arm = run.arms.find((a) => a.name === armName);
     if (!arm) return [];
-    const ref = run.arms.find((a) => a.name === group.referenceArm);
+    const ref = run.arms.find((a) => a.name === group.baselineArm);
     const hit = timeToTarget(arm.records, target, arm.name);
-    const referenceHit = ref ? timeToTarget(ref.records, target, ref.name) : null;
-    const both = hit !== null && referenceHit !== null;
+    const baselineHit = ref ? timeToTarget(ref.records, target, ref.name) : null;
+    const both = hit !== null && baselineHit !== null;
     return [
       {
         seed: run.summary.seed,
         hit,
-        referenceHit,
-        speedupTime: both ? ratio(referenceHit.wallTimeS, hit.wallTimeS) : null,
-        speedupCost: both ? ratio(referenceHit.costUnits, hit.costUnits) : null,
+        baselineHit,
+        speedupTime: both ? ratio(baselineHit.wallTimeS, hit.wallTimeS) : null,
+        speedupCost: both ? ratio(baselineHit.costUnits, hit.costUnits) : null,
       },
     ];
   });
@@ -146,13 +147,13 @@ export function analyzeGroup(group: RunGroup, options: AnalyzeOptions = {}): Exp
   const target = options.target ?? defaultTarget(group, 'val_loss');
   const warnings = [...group.warnings];
   if (!Number.isFinite(target.value)) {
-    warnings.push(`no target: the reference arm ${group.referenceArm} has no finished epoch with ${target.metric}`);
+    warnings.push(`no target: the baseline arm ${group.baselineArm} has no finished epoch with ${target.metric}`);
   }
   const arms = group.armNames.map((name) => analyzeArm(group, name, target));
   return {
     group,
     target,
-    referenceArm: group.referenceArm,
+    baselineArm: group.baselineArm,
     arms,
     seeds: group.runs.map((r) => r.summary.seed),
     warnings,
@@ -166,7 +167,7 @@ function analyzeArm(group: RunGroup, name: string, target: Target): ArmAnalysis 
   const runsWithArm = group.runs.filter((run) => run.arms.some((a) => a.name === name));
   for (const [i, run] of runsWithArm.entries()) {
     const arm = run.arms.find((a) => a.name === name)!;
-    const ref = run.arms.find((a) => a.name === group.referenceArm);
+    const ref = run.arms.find((a) => a.name === group.baselineArm);
     const s = speedups.perSeed[i];
     const records = arm.records;
     const meanEpochTimeS = meanValue(records, 'epoch_time_s');
@@ -178,7 +179,7 @@ function analyzeArm(group: RunGroup, name: string, target: Target): ArmAnalysis 
       status: arm.status,
       records,
       hit: s?.hit ?? null,
-      referenceHit: s?.referenceHit ?? null,
+      baselineHit: s?.baselineHit ?? null,
       speedupTime: s?.speedupTime ?? null,
       speedupCost: s?.speedupCost ?? null,
       meanEpochTimeS,
@@ -199,7 +200,7 @@ function analyzeArm(group: RunGroup, name: string, target: Target): ArmAnalysis 
   return {
     name,
     strategy: group.strategies[name],
-    isReference: name === group.referenceArm,
+    isBaseline: name === group.baselineArm,
     seeds,
     reached: speedups.reached,
     total: speedups.total,

@@ -10,90 +10,21 @@
  *                            val_accuracy, train_loss, train_accuracy, loss, accuracy
  *   final.<column>           value at the last epoch of any CSV column (train_loss/train_accuracy
  *                            read the --eval-train columns)
- *   speedup.<metric>         wall-clock speedup against the reference arm to the reference
+ *   speedup.<metric>         wall-clock speedup against the baseline arm to the baseline
  *                            arm's best <metric> (val_loss, val_accuracy, train_loss, train_accuracy)
  *   cost_speedup.<metric>    the same in cost units
- *   time_to_target.<metric>  seconds of the arm's own clock to the reference arm's best <metric>
- *   epoch_time_ratio         mean epoch time / the reference arm's
- *   cost_ratio               mean cost units per epoch / the reference arm's
+ *   time_to_target.<metric>  seconds of the arm's own clock to the baseline arm's best <metric>
+ *   epoch_time_ratio         mean epoch time / the baseline arm's
+ *   cost_ratio               mean cost units per epoch / the baseline arm's
  * With several seeds every quantity is the mean over the seeds.
  */
+import type { ExpectOperator, Expectation, Operand } from '../config/expectation';
 import { UserError } from '../errors';
 import { defaultTarget, speedupsToTarget, type ExperimentAnalysis } from './analysis';
 import { bestValue, finalValue, metricColumn, metricValue } from './metrics';
 import { meanCI } from './stats';
-import { formatMetric, TARGET_METRICS, timeToTarget, type TargetMetric } from './target';
-import { tableToMarkdown, type Table } from './table';
-
-export const EXPECT_OPERATORS = ['>=', '<=', '==', '!=', '>', '<'] as const;
-export type ExpectOperator = (typeof EXPECT_OPERATORS)[number];
-
-const BEST_METRICS = ['val_loss', 'val_accuracy', 'train_loss', 'train_accuracy', 'loss', 'accuracy'];
-const TARGETED = ['speedup', 'cost_speedup', 'time_to_target'] as const;
-const RATIOS = ['epoch_time_ratio', 'cost_ratio'] as const;
-
-export type Quantity =
-  | { kind: 'best' | 'final'; metric: string }
-  | { kind: (typeof TARGETED)[number]; metric: TargetMetric }
-  | { kind: (typeof RATIOS)[number] };
-
-export type Operand = { type: 'number'; value: number; text: string } | { type: 'arm'; arm: string; quantity: Quantity; text: string };
-
-export interface Expectation {
-  /** The line as written. */
-  line: string;
-  left: Operand;
-  op: ExpectOperator;
-  right: Operand;
-}
-
-const GRAMMAR =
-  '<arm>.<quantity> <op> <number or arm.quantity>, op one of >= <= > < == !=, quantity one of best.<metric>, ' +
-  'final.<column>, speedup.<metric>, cost_speedup.<metric>, time_to_target.<metric>, epoch_time_ratio, cost_ratio';
-
-/** Parses one `expect:` line; `where` names it in errors (e.g. "expect[2]"). */
-export function parseExpectation(line: string, where = 'expect'): Expectation {
-  const fail = (why: string): never => {
-    throw new UserError(`${where} "${line}": ${why}; expected ${GRAMMAR}`);
-  };
-  const parts = line.trim().split(/\s*(>=|<=|==|!=|>|<)\s*/);
-  if (parts.length !== 3) fail(parts.length < 3 ? 'no comparison operator' : 'more than one comparison operator');
-  const [leftText, op, rightText] = parts as [string, ExpectOperator, string];
-  const left = parseOperand(leftText, fail);
-  const right = parseOperand(rightText, fail);
-  if (left.type === 'number') fail(`the left side "${leftText}" must be an arm's quantity, not a number`);
-  return { line: line.trim(), left, op, right };
-}
-
-/** Parses every `expect:` line, naming the bad one by its position. */
-export function parseExpectations(lines: readonly string[], where = 'expect'): Expectation[] {
-  return lines.map((line, i) => parseExpectation(line, `${where}[${i}]`));
-}
-
-function parseOperand(text: string, fail: (why: string) => never): Operand {
-  if (text === '') return fail('a side of the comparison is empty');
-  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return { type: 'number', value: Number(text), text };
-  // Arm names may hold dots ("v1.2"), so the quantity is matched from the right.
-  const match = /^([A-Za-z0-9][A-Za-z0-9_.-]*?)\.(best|final|speedup|cost_speedup|time_to_target|epoch_time_ratio|cost_ratio)(?:\.([A-Za-z0-9_]+))?$/.exec(text);
-  if (!match) return fail(`"${text}" is neither a number nor <arm>.<quantity>`);
-  const [, arm, kind, metric] = match;
-  if (kind === 'best' || kind === 'final') {
-    if (!metric) return fail(`"${text}" needs a metric after ${kind}. (e.g. ${arm}.${kind}.val_loss)`);
-    if (kind === 'best' && !BEST_METRICS.includes(metric)) return fail(`"${text}": best.<metric> takes one of ${BEST_METRICS.join(', ')}`);
-    return { type: 'arm', arm, quantity: { kind, metric }, text };
-  }
-  if ((TARGETED as readonly string[]).includes(kind)) {
-    if (!metric || !(TARGET_METRICS as readonly string[]).includes(metric)) {
-      return fail(`"${text}": ${kind}.<metric> takes one of ${TARGET_METRICS.join(', ')}`);
-    }
-    return { type: 'arm', arm, quantity: { kind: kind as (typeof TARGETED)[number], metric: metric as TargetMetric }, text };
-  }
-  if ((RATIOS as readonly string[]).includes(kind)) {
-    if (metric) return fail(`"${text}": ${kind} takes no metric`);
-    return { type: 'arm', arm, quantity: { kind: kind as (typeof RATIOS)[number] }, text };
-  }
-  return fail(`"${text}": unknown quantity "${kind}"`); // unreachable: the pattern lists the quantities
-}
+import { formatMetric, timeToTarget } from './target';
+import type { Table } from './table';
 
 /** One evaluated expectation. */
 export interface ExpectationResult {
@@ -170,7 +101,7 @@ function operandValue(operand: Operand, analysis: ExperimentAnalysis, line: stri
       const target = defaultTarget(group, q.metric);
       const s = speedupsToTarget(group, arm.name, target);
       const stat = q.kind === 'speedup' ? s.time : s.cost;
-      return finite(stat.mean, `${arm.name} or ${group.referenceArm} never reached ${target.metric} ${formatMetric(target.value)}`);
+      return finite(stat.mean, `${arm.name} or ${group.baselineArm} never reached ${target.metric} ${formatMetric(target.value)}`);
     }
     case 'time_to_target': {
       const target = defaultTarget(group, q.metric);
@@ -193,18 +124,12 @@ export function anyExpectationFailed(results: readonly ExpectationResult[]): boo
 export function expectationTable(results: readonly ExpectationResult[]): Table {
   return {
     header: ['expectation', 'left', 'right', 'result', 'note'],
-    rows: results.map((r) => [r.line, formatValue(r.left), formatValue(r.right), r.passed ? 'pass' : 'FAIL', r.note]),
+    rows: results.map((r) => [r.line, formatExpectationValue(r.left), formatExpectationValue(r.right), r.passed ? 'pass' : 'FAIL', r.note]),
     align: ['left', 'right', 'right', 'left', 'left'],
   };
 }
 
-/** The pass/fail table as text, with a closing count (worded so CI log scanners do not take it for a test summary). */
-export function formatExpectationTable(results: readonly ExpectationResult[]): string {
-  const passed = results.filter((r) => r.passed).length;
-  return `${tableToMarkdown(expectationTable(results))}\n${passed} of ${results.length} expectations met`;
-}
-
-function formatValue(v: number | null): string {
+export function formatExpectationValue(v: number | null): string {
   if (v === null) return 'none';
   return Math.abs(v) >= 1000 ? v.toFixed(0) : Number(v.toPrecision(5)).toString();
 }

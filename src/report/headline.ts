@@ -1,14 +1,14 @@
 /**
- * The answer in words: did an arm reach the target faster than the reference arm, by how
+ * The answer in words: did an arm reach the target faster than the baseline arm, by how
  * much, and is the difference more than the seeds' noise.
  */
 import type { ArmAnalysis, ExperimentAnalysis } from './analysis';
 import { ciExcludes, formatMeanCI } from './stats';
 import { formatMetric } from './target';
 
-/** One sentence per non-reference arm. */
+/** One sentence per non-baseline arm. */
 export function headlines(analysis: ExperimentAnalysis): string[] {
-  return analysis.arms.filter((a) => !a.isReference).map((a) => headline(analysis, a));
+  return analysis.arms.filter((a) => !a.isBaseline).map((a) => headline(analysis, a));
 }
 
 /**
@@ -17,16 +17,16 @@ export function headlines(analysis: ExperimentAnalysis): string[] {
  * "reached it in 3 of 5 seeds" when some seeds never got there.
  */
 export function headline(analysis: ExperimentAnalysis, arm: ArmAnalysis): string {
-  const { target, referenceArm } = analysis;
+  const { target, baselineArm } = analysis;
   const what = `${target.metric} ${formatMetric(target.value)}`;
   const seeds = plural(arm.total, 'seed');
   const speedup = arm.speedupTime;
-  if (!Number.isFinite(target.value)) return `${arm.name}: no target (${referenceArm} has no finished epoch with ${target.metric})`;
+  if (!Number.isFinite(target.value)) return `${arm.name}: no target (${baselineArm} has no finished epoch with ${target.metric})`;
   if (arm.reached === 0) return `${arm.name} never reached ${what} (${target.origin}) in ${seeds}`;
   if (speedup.n === 0) {
-    return `${arm.name} reached ${what} in ${arm.reached} of ${seeds}, but ${referenceArm} never did in those runs: no speedup to report`;
+    return `${arm.name} reached ${what} in ${arm.reached} of ${seeds}, but ${baselineArm} never did in those runs: no speedup to report`;
   }
-  const factor = speedup.mean >= 1 ? `${formatMeanCI(speedup, 2)}x faster than ${referenceArm}` : `at ${formatMeanCI(speedup, 2)}x the speed of ${referenceArm}`;
+  const factor = speedup.mean >= 1 ? `${formatMeanCI(speedup, 2)}x faster than ${baselineArm}` : `at ${formatMeanCI(speedup, 2)}x the speed of ${baselineArm}`;
   const count =
     speedup.n === arm.total
       ? `(${seeds})`

@@ -14,8 +14,8 @@ export interface RunGroup {
   runs: RunFolder[];
   /** Every arm name seen, in config order. */
   armNames: string[];
-  /** The arm speedups are measured against: the first `uniform` arm, else the first arm. */
-  referenceArm: string;
+  /** The arm speedups are measured against: the baseline arm (its strategy says it is one), else the first arm. */
+  baselineArm: string;
   /** Strategy of each arm. */
   strategies: Record<string, string>;
   warnings: string[];
@@ -51,15 +51,17 @@ function makeGroup(key: string, unsorted: RunFolder[]): RunGroup {
   );
   const armNames: string[] = [];
   const strategies: Record<string, string> = {};
+  let baseline: string | undefined;
   for (const run of runs) {
     for (const arm of run.arms) {
       if (!armNames.includes(arm.name)) {
         armNames.push(arm.name);
         strategies[arm.name] = arm.strategy;
       }
+      if (baseline === undefined && arm.summary?.baseline) baseline = arm.name;
     }
   }
-  const referenceArm = armNames.find((n) => strategies[n] === 'uniform') ?? armNames[0] ?? '';
+  const baselineArm = baseline ?? armNames[0] ?? '';
   const warnings: string[] = [];
   const seeds = runs.map((r) => r.summary.seed);
   const repeated = [...new Set(seeds.filter((s, i) => seeds.indexOf(s) !== i))];
@@ -71,7 +73,7 @@ function makeGroup(key: string, unsorted: RunFolder[]): RunGroup {
     if (missing.length > 0) warnings.push(`run ${run.summary.runId} (seed ${run.summary.seed}) has no arm ${missing.join(', ')}`);
     if (run.summary.status !== 'finished') warnings.push(`run ${run.summary.runId} (seed ${run.summary.seed}) is ${run.summary.status}; its finished epochs are used`);
   }
-  return { key, experiment: runs[0].summary.experiment, runs, armNames, referenceArm, strategies, warnings };
+  return { key, experiment: runs[0].summary.experiment, runs, armNames, baselineArm, strategies, warnings };
 }
 
 /** experiment name + short hash of the config without per-run fields. */

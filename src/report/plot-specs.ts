@@ -31,7 +31,7 @@ export interface CurveChart {
   xTitle: string;
   yTitle: string;
   yLog: boolean;
-  /** Legend order (the config's arm order, reference first as configured). */
+  /** Legend order (the config's arm order, the baseline first as configured). */
   arms: string[];
   points: CurvePoint[];
   /** Whether to draw confidence bands (several seeds). */

@@ -45,6 +45,8 @@ export interface ReferenceSetup {
   pageSays: string;
   /** The Keras examples' batch size (steps per epoch follow from it). */
   batchSize: number;
+  /** Which of our arms stands for the page's uniform and importance runs (default: the baseline and the first other arm). */
+  arms: { uniform?: string; importance?: string };
   uniform: ReferenceRun;
   importance: ReferenceRun;
 }
@@ -66,6 +68,7 @@ const ReferenceBlockSchema = z
     section: z.string(),
     says: z.string(),
     quick: z.object({ epochs: z.number().int().positive(), limit: z.number().int().positive().optional() }).strict().optional(),
+    arms: z.object({ uniform: z.string().optional(), importance: z.string().optional() }).strict().default({}),
     uniform: RunSchema,
     importance: RunSchema,
   })
@@ -100,6 +103,7 @@ export function referenceSetup(name: ReferenceSetupName): ReferenceSetup {
     section: r.section,
     pageSays: r.says,
     batchSize: Number(doc.batchSize),
+    arms: r.arms,
     uniform: toRun(r.uniform),
     importance: toRun(r.importance),
   };

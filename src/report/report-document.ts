@@ -4,20 +4,31 @@
  * report-html.ts render the same document, so summary.md and report.html never disagree.
  */
 import type { ArmAnalysis, ExperimentAnalysis } from './analysis';
-import { expectationTable, type ExpectationResult } from './expectations';
+import { expectationTable, formatExpectationValue, type ExpectationResult } from './expectations';
 import { headlines } from './headline';
 import { meanRecords } from './mean-records';
 import { metricValue } from './metrics';
 import { trainingLossMetric } from './plot-specs';
 import { referenceSetup, type ReferenceSetupName } from './reference-data';
-import { reproductionTables, verdictTable, type ClaimData, type ClaimVerdict } from './reproduction';
+import { reproductionTables, verdictLabel, verdictTable, type ClaimData, type ClaimVerdict } from './reproduction';
 import { formatMeanCI, type SampleStat } from './stats';
 import type { Table } from './table';
 import { describeTarget, formatMetric } from './target';
 
+export type CheckStatus = 'pass' | 'fail' | 'neutral';
+
+/** A line with a pass/fail mark: an expectation, a reproduction verdict. */
+export interface CheckItem {
+  status: CheckStatus;
+  /** The mark's word ("pass", "reproduced", "not comparable"). */
+  label: string;
+  text: string;
+}
+
 export type Block =
   | { kind: 'paragraph'; text: string }
   | { kind: 'list'; items: string[] }
+  | { kind: 'checks'; items: CheckItem[] }
   | { kind: 'table'; table: Table }
   | { kind: 'charts'; charts: ChartRef[] };
 
@@ -96,7 +107,7 @@ function runLine(analysis: ExperimentAnalysis): string {
   if (config?.dataset?.name) parts.push(`dataset ${config.dataset.name}${config.dataset.limit ? ` (limit ${config.dataset.limit})` : ''}`);
   if (config?.epochs) parts.push(`${config.epochs} epochs`);
   if (config?.batchSize) parts.push(`batch size ${config.batchSize}`);
-  parts.push(`reference arm: ${analysis.referenceArm}`);
+  parts.push(`baseline arm: ${analysis.baselineArm}`);
   return `${parts.join('; ')}.`;
 }
 
@@ -137,7 +148,7 @@ function costModelRatio(analysis: ExperimentAnalysis, arm: string): string {
     const value = run.arms.find((a) => a.name === arm)?.summary?.costModelRatio;
     if (typeof value === 'number' && Number.isFinite(value)) return value.toFixed(2);
   }
-  return arm === analysis.referenceArm ? '1.00' : '-';
+  return arm === analysis.baselineArm ? '1.00' : '-';
 }
 
 export function sideBySideTable(analysis: ExperimentAnalysis): Table {
@@ -181,8 +192,8 @@ export function timeToTargetTable(analysis: ExperimentAnalysis): Table {
         epoch,
         formatStat(a.timeToTarget, 'seconds'),
         formatStat(a.costToTarget, 'cost'),
-        a.isReference ? '1 (reference)' : a.reached === 0 ? 'never reached' : formatStat(a.speedupTime, 'ratio'),
-        a.isReference ? '1 (reference)' : a.reached === 0 ? 'never reached' : formatStat(a.speedupCost, 'ratio'),
+        a.isBaseline ? '1 (baseline)' : a.reached === 0 ? 'never reached' : formatStat(a.speedupTime, 'ratio'),
+        a.isBaseline ? '1 (baseline)' : a.reached === 0 ? 'never reached' : formatStat(a.speedupCost, 'ratio'),
       ];
     }),
   };
@@ -225,10 +236,10 @@ function reproductionSection(r: NonNullable<GroupReportInput['reproduction']>): 
 function readingNotes(analysis: ExperimentAnalysis): string[] {
   const notes = [
     `Targets are checked at epoch ends, where metrics are measured (no interpolation between epochs). Times are each arm's own clock (wall_time_s: training, scoring and sampling; evaluation excluded).`,
-    `Speedup = the reference arm's time (or cost units) to the target divided by this arm's, in the same run (seed); with several seeds, mean ± 95% confidence interval (Student t).`,
-    `Cost units = forward samples + 2 × backward samples (a backward pass costs about two forwards). Epoch time ratio = mean epoch time / the reference arm's; cost ratio = mean cost units per epoch / the reference arm's, which is what the cost model predicts for the epoch time ratio.`,
+    `Speedup = the baseline arm's time (or cost units) to the target divided by this arm's, in the same run (seed); with several seeds, mean ± 95% confidence interval (Student t).`,
+    `Cost units = forward samples + 2 × backward samples (a backward pass costs about two forwards). Epoch time ratio = mean epoch time / the baseline arm's; cost ratio = mean cost units per epoch / the baseline arm's, which is what the cost model predicts for the epoch time ratio.`,
   ];
-  if (analysis.arms.some((a) => a.strategy !== 'uniform')) {
+  if (analysis.arms.some((a) => !a.isBaseline)) {
     notes.push(
       'The loss and accuracy columns of a non-uniform arm are measured on its sampled (hard, reweighted) batches, as Keras prints them, so they are low and not comparable across arms; compare by val_* (or train_eval_* with --eval-train).',
     );
@@ -272,4 +283,131 @@ function environmentItems(analysis: ExperimentAnalysis): string[] {
     list('Config hash', distinct(summaries.map((s) => s.configHash))),
     list('Dataset', datasets),
   ];
+}
+
+// ------------------------------------------------------------------ the brief report (terminal)
+
+/** Where the full report went, for the brief one to point at. */
+export interface ReportFiles {
+  summary?: string;
+  html?: string;
+  /** The results folder (a run, a repeats group, a sweep). */
+  results?: string;
+}
+
+/**
+ * The end of a run in a few lines: per arm the figures that matter, the headline, the
+ * expectations, one line per reproduction claim, and where the full report is. Rendered for
+ * the terminal; the same facts as the full document, fewer of them.
+ */
+export function buildBriefDocument(groups: readonly GroupReportInput[], files: ReportFiles = {}): ReportDocument {
+  const sections: Section[] = groups.flatMap((g) => briefGroupSections(g, groups.length > 1));
+  const where = [files.summary, files.html].filter((f): f is string => f !== undefined);
+  const fileItems = [
+    ...(where.length ? [`Full report (tables per epoch, plots): ${where.join(', ')}`] : []),
+    ...(files.results ? [`Results: ${files.results}`] : []),
+  ];
+  if (fileItems.length) sections.push({ title: '', blocks: [{ kind: 'list', items: fileItems }] });
+  return { title: '', sections };
+}
+
+function briefGroupSections(input: GroupReportInput, several: boolean): Section[] {
+  const { analysis } = input;
+  const sections: Section[] = [
+    {
+      title: several ? `${analysis.group.experiment} (${analysis.group.key})` : '',
+      blocks: [{ kind: 'table', table: briefArmTable(analysis) }, { kind: 'list', items: headlines(analysis) }],
+    },
+  ];
+  if (input.expectations && input.expectations.length > 0) {
+    const passed = input.expectations.filter((e) => e.passed).length;
+    sections.push({
+      title: `Expectations: ${passed} of ${input.expectations.length} met`,
+      blocks: [
+        {
+          kind: 'checks',
+          items: input.expectations.map((e) => ({
+            status: e.passed ? 'pass' : 'fail',
+            label: e.passed ? 'pass' : 'FAIL',
+            text: `${e.line} (${formatExpectationValue(e.left)} vs ${formatExpectationValue(e.right)}${e.note ? `; ${e.note}` : ''})`,
+          })),
+        },
+      ],
+    });
+  }
+  if (input.reproduction) {
+    const r = input.reproduction;
+    const setup = referenceSetup(r.setup);
+    const quick = r.ours.quick ? ' (quick run: fewer epochs on a subset)' : '';
+    sections.push({
+      title: `Reproduction of the reference page, ${setup.section}${quick}`,
+      blocks: [
+        {
+          kind: 'checks',
+          items: r.verdicts.map((v) => ({
+            status: v.verdict === 'reproduced' ? 'pass' : v.verdict === 'not reproduced' ? 'fail' : 'neutral',
+            label: verdictLabel(v),
+            text: `${v.claim}: ${v.summary}`,
+          })),
+        },
+      ],
+    });
+  }
+  const notes = [
+    `Ratios are per epoch against ${analysis.baselineArm}; cost = forward + 2 x backward samples; times are each arm's own clock without evaluation.`,
+  ];
+  if (analysis.arms.some((a) => !a.isBaseline)) notes.push("Other arms' loss/accuracy come from their sampled batches: compare arms by val_*.");
+  sections.push({ title: '', blocks: [{ kind: 'paragraph', text: notes.join(' ') }] });
+  if (analysis.warnings.length > 0) sections.push({ title: 'Warnings', blocks: [{ kind: 'list', items: analysis.warnings }] });
+  return sections;
+}
+
+/** One row per arm with the figures that answer the question; the rest is in summary.md. */
+function briefArmTable(analysis: ExperimentAnalysis): Table {
+  const anyStopped = analysis.arms.some((a) => a.seeds.some((s) => s.status !== 'finished'));
+  const header = ['arm', 'strategy', ...(anyStopped ? ['status'] : []), 'best val_loss', 'final val_acc', 's/epoch', 'time ratio', 'cost ratio', 'cost model'];
+  const priority = [100, 40, ...(anyStopped ? [95] : []), 90, 85, 80, 75, 70, 30];
+  return {
+    header,
+    rows: analysis.arms.map((a) => [
+      a.name,
+      a.strategy,
+      ...(anyStopped ? [statuses(a)] : []),
+      formatStat(a.bestValLoss, 'metric'),
+      formatStat(a.finalValAccuracy, 'metric'),
+      formatStat(a.meanEpochTimeS, 'seconds'),
+      formatStat(a.epochTimeRatio, 'ratio'),
+      formatStat(a.costRatio, 'ratio'),
+      costModelRatio(analysis, a.name),
+    ]),
+    align: header.map((_, i) => (i < (anyStopped ? 3 : 2) ? 'left' : 'right')),
+    priority,
+  };
+}
+
+/** How a campaign ended, in the words the terminal shows under the report. */
+export interface Outcome {
+  /** The results folder. */
+  dir: string;
+  interrupted: boolean;
+  /** Whether `is-bench resume <dir>` can continue it (checkpoints were saved). */
+  resumable: boolean;
+  /** Arms that stopped before finishing an epoch, with their status. */
+  armsWithoutEpochs: { name: string; status: string }[];
+}
+
+/** The closing lines: arms that have nothing to report, the results folder, how to continue. */
+export function outcomeDocument(outcome: Outcome): ReportDocument {
+  const items = [
+    ...outcome.armsWithoutEpochs.map((a) => `${a.name}: ${a.status}, no finished epoch`),
+    `Results: ${outcome.dir}`,
+  ];
+  if (outcome.interrupted) {
+    items.push(
+      outcome.resumable
+        ? `Interrupted; continue with: is-bench resume ${outcome.dir}`
+        : 'Interrupted; the run saved no checkpoints (--no-checkpoint), so it cannot be resumed: run it again',
+    );
+  }
+  return { title: '', sections: [{ title: '', blocks: [{ kind: 'paragraph', text: items.join('\n') }] }] };
 }

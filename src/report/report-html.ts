@@ -51,6 +51,8 @@ function renderBlock(block: Block, svgs: ReadonlyMap<string, string>): string {
       return `<p>${inline(block.text)}</p>`;
     case 'list':
       return `<ul>\n${block.items.map((i) => `<li>${inline(i)}</li>`).join('\n')}\n</ul>`;
+    case 'checks':
+      return `<ul class="checks">\n${block.items.map((i) => `<li class="${i.status}"><strong>${escapeHtml(i.label)}</strong> ${inline(i.text)}</li>`).join('\n')}\n</ul>`;
     case 'table':
       return `<div class="table-wrap">${tableToHtml(block.table)}</div>`;
     case 'charts':

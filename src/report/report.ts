@@ -1,28 +1,30 @@
 /**
- * `is-bench report <run-dir>...`: reads finished run folders (repeats, shards), merges them,
- * and writes summary.md, the SVG plots and report.html into the first folder (or `outDir`).
+ * Reports from finished run folders (repeats, shards): read, merge, analyse, and write
+ * summary.md, the SVG plots and report.html (see `reportFolder` for where they go).
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
 import { analyzeGroup, type ExperimentAnalysis } from './analysis';
-import { anyExpectationFailed, evaluateExpectations, parseExpectations, type ExpectationResult } from './expectations';
-import { writeFileAtomic } from './files';
+import { parseExpectations } from '../config/expectation';
+import { makeFolders, writeFileAtomic } from '../io/files';
+import { anyExpectationFailed, evaluateExpectations, type ExpectationResult } from './expectations';
 import { headlines } from './headline';
 import { groupRuns, type RunGroup } from './merge';
 import { curveChartSpec, reportCharts } from './plot-specs';
-import { isReferenceSetupName, type ReferenceSetupName } from './reference-data';
+import { isReferenceSetupName, referenceSetup, type ReferenceSetupName } from './reference-data';
 import { renderSvg } from './render-svg';
 import { renderHtml } from './report-html';
-import { buildReportDocument, type ChartRef, type GroupReportInput } from './report-document';
+import { buildBriefDocument, buildReportDocument, type ChartRef, type GroupReportInput, type ReportDocument } from './report-document';
 import { ourClaimData, reproductionVerdicts, type ClaimData, type ClaimVerdict } from './reproduction';
 import { findRunDirs, readRunFolder } from './run-folder';
 import { renderMarkdown } from './summary-markdown';
 import { parseTarget, type Target } from './target';
 
 export interface ReportOptions {
-  /** `--target`, e.g. "val_accuracy=0.98"; default: the reference arm's best val_loss. */
+  /** `--target`, e.g. "val_accuracy=0.98"; default: the baseline arm's best val_loss. */
   target?: string;
-  /** Where to write; default: the first run folder given. */
+  /** Where to write; default: see `reportFolder`. */
   outDir?: string;
   /** Label reproduction verdicts as from a quick run (also read from summary.json `quick: true`). */
   quick?: boolean;
@@ -46,8 +48,14 @@ export interface GroupReport {
 
 export interface ReportResult {
   summaryMarkdown: string;
+  /** The folder the report was written to. */
+  outDir: string;
   /** Files written, in order: the SVGs, summary.md, report.html. */
   files: string[];
+  summaryFile: string;
+  htmlFile: string;
+  /** The report for the terminal: the few lines that answer the question, pointing at the files. */
+  brief: ReportDocument;
   groups: GroupReport[];
   /** Whether any expectation failed (the CLI exits with code 3). */
   expectationsFailed: boolean;
@@ -74,7 +82,7 @@ function reportGroup(group: RunGroup, target: Target | undefined, options: Repor
   const setup = reproductionSetup(group, options);
   if (setup) {
     const quick = options.quick === true || group.runs.some((r) => (r.summary as { quick?: unknown }).quick === true);
-    const ours = ourClaimData(analysis, quick);
+    const ours = ourClaimData(analysis, quick, referenceSetup(setup).arms);
     if (ours) report.reproduction = { setup, ours, verdicts: reproductionVerdicts(setup, ours) };
   }
   return report;
@@ -94,7 +102,8 @@ function reproductionSetup(group: RunGroup, options: ReportOptions): ReferenceSe
  */
 export async function reportRunDirs(dirs: readonly string[], options: ReportOptions = {}): Promise<ReportResult> {
   const groups = await analyzeRunDirs(dirs, options);
-  const outDir = options.outDir ?? dirs[0];
+  const outDir = options.outDir ?? reportFolder(dirs, groups);
+  makeFolders(outDir);
   const files: string[] = [];
   const svgs = new Map<string, string>();
   const inputs: GroupReportInput[] = [];
@@ -123,7 +132,37 @@ export async function reportRunDirs(dirs: readonly string[], options: ReportOpti
   const htmlFile = path.join(outDir, 'report.html');
   writeFileAtomic(htmlFile, renderHtml(doc, svgs));
   files.push(htmlFile);
-  return { summaryMarkdown, files, groups, expectationsFailed: groups.some((g) => anyExpectationFailed(g.expectations)) };
+  return {
+    summaryMarkdown,
+    outDir,
+    files,
+    summaryFile,
+    htmlFile,
+    brief: buildBriefDocument(inputs, { summary: summaryFile, html: htmlFile }),
+    groups,
+    expectationsFailed: groups.some((g) => anyExpectationFailed(g.expectations)),
+  };
+}
+
+/**
+ * Where a report goes without `--out`: the one folder given (a run, a repeats group, a sweep);
+ * for several folders of one experiment, the folder that holds them all, unless that is itself
+ * a run's folder (a run's own report is never replaced by a merged one); otherwise `--out` is
+ * needed.
+ */
+export function reportFolder(dirs: readonly string[], groups: readonly GroupReport[]): string {
+  const unique = [...new Set(dirs.map((d) => path.resolve(d)))];
+  if (unique.length === 1) return dirs[0];
+  const experiments = new Set(groups.map((g) => g.analysis.group.experiment));
+  let common = unique[0];
+  while (!unique.every((d) => d === common || d.startsWith(common + path.sep))) common = path.dirname(common);
+  const isRun = fs.existsSync(path.join(common, 'summary.json'));
+  if (experiments.size > 1 || isRun || path.dirname(common) === common) {
+    throw new UserError(
+      `report: ${unique.length} folders${experiments.size > 1 ? ` of ${experiments.size} experiments (${[...experiments].join(', ')})` : ''} have no common folder to hold a merged report; give one with --out <dir>`,
+    );
+  }
+  return path.relative(process.cwd(), common) || '.';
 }
 
 /**
@@ -143,7 +182,7 @@ export function reportJson(groups: readonly GroupReport[]): unknown {
       key: a.group.key,
       seeds: a.seeds,
       runs: a.group.runs.map((r) => ({ runId: r.summary.runId, seed: r.summary.seed, status: r.summary.status, dir: r.dir })),
-      referenceArm: a.referenceArm,
+      baselineArm: a.baselineArm,
       target: { metric: a.target.metric, direction: a.target.direction, value: finiteOrNull(a.target.value), origin: a.target.origin },
       arms: a.arms.map((arm) => ({
         name: arm.name,

@@ -9,7 +9,7 @@ import type { ExperimentAnalysis } from './analysis';
 import { meanRecords } from './mean-records';
 import { finalValue, hasMetric, meanValue, metricValue } from './metrics';
 import { referenceSetup, type ReferenceRun, type ReferenceSetup, type ReferenceSetupName } from './reference-data';
-import { tableToMarkdown, type Table } from './table';
+import type { Table } from './table';
 import { formatMetric, timeToLevel } from './target';
 
 /**
@@ -44,6 +44,8 @@ export interface ClaimVerdict {
   /** The numbers behind the verdict, reference and ours. */
   numbers: Record<string, number | string | null>;
   detail: string;
+  /** One short "ours vs the page" line for the terminal, e.g. "ours 1.74x, the page's 2.50x". */
+  summary: string;
   quick: boolean;
 }
 
@@ -81,14 +83,14 @@ function recordOf(values: Partial<EpochRecord>): EpochRecord {
 }
 
 /**
- * Our side of a comparison from an analysed run: the reference (uniform) arm and the
- * importance arm (the first `upper-bound` arm, else the first other arm), per-epoch means
- * over seeds. Null when the run has no such pair of arms.
+ * Our side of a comparison from an analysed run: the arms the setup's `reference.arms` names for
+ * the page's uniform and importance runs (by default the baseline arm and the first other arm),
+ * per-epoch means over seeds. Null when the run lacks one of them.
  */
-export function ourClaimData(analysis: ExperimentAnalysis, quick: boolean): ClaimData | null {
-  const uniform = analysis.arms.find((a) => a.isReference && a.strategy === 'uniform');
-  const importance = analysis.arms.find((a) => a.strategy === 'upper-bound') ?? analysis.arms.find((a) => a !== uniform);
-  if (!uniform || !importance) return null;
+export function ourClaimData(analysis: ExperimentAnalysis, quick: boolean, arms: ReferenceSetup['arms'] = {}): ClaimData | null {
+  const uniform = arms.uniform !== undefined ? analysis.arms.find((a) => a.name === arms.uniform) : analysis.arms.find((a) => a.isBaseline);
+  const importance = arms.importance !== undefined ? analysis.arms.find((a) => a.name === arms.importance) : analysis.arms.find((a) => a !== uniform);
+  if (!uniform || !importance || uniform === importance) return null;
   const run = (name: string): ClaimRun => {
     const seedRuns = analysis.group.runs.map((r) => r.arms.find((a) => a.name === name)).filter((a) => a !== undefined);
     const tests = seedRuns.map((a) => testAccuracyOf(a.summary?.final, a.records)).filter((v): v is number => v !== undefined);
@@ -107,9 +109,8 @@ export function ourClaimData(analysis: ExperimentAnalysis, quick: boolean): Clai
 }
 
 /** A test accuracy recorded by the run: summary.json's final.test_accuracy (or final.extra.test_accuracy), or a test_accuracy column. */
-function testAccuracyOf(final: Record<string, unknown> | null | undefined, records: EpochRecord[]): number | undefined {
-  const extra = final?.extra as Record<string, unknown> | undefined;
-  const fromSummary = final?.test_accuracy ?? extra?.test_accuracy;
+function testAccuracyOf(final: EpochRecord | undefined, records: EpochRecord[]): number | undefined {
+  const fromSummary = (final as unknown as Record<string, unknown> | undefined)?.test_accuracy ?? final?.extra?.test_accuracy;
   if (typeof fromSummary === 'number' && Number.isFinite(fromSummary)) return fromSummary;
   const last = records[records.length - 1];
   const fromCsv = last === undefined ? undefined : metricValue(last, 'test_accuracy');
@@ -120,12 +121,13 @@ function testAccuracyOf(final: Record<string, unknown> | null | undefined, recor
 export function reproductionVerdicts(name: ReferenceSetupName, ours: ClaimData): ClaimVerdict[] {
   const setup = referenceSetup(name);
   const ref = referenceClaimData(setup);
-  const v = (claim: string, verdict: Verdict, numbers: ClaimVerdict['numbers'], detail: string): ClaimVerdict => ({
+  const v = (claim: string, verdict: Verdict, numbers: ClaimVerdict['numbers'], detail: string, summary: string): ClaimVerdict => ({
     setup: name,
     claim,
     verdict,
     numbers,
     detail,
+    summary,
     quick: ours.quick,
   });
   const claims: ClaimVerdict[] = [];
@@ -152,7 +154,7 @@ export function reproductionVerdicts(name: ReferenceSetupName, ours: ClaimData):
   return claims;
 }
 
-type ClaimOutcome = [claim: string, verdict: Verdict, numbers: ClaimVerdict['numbers'], detail: string];
+type ClaimOutcome = [claim: string, verdict: Verdict, numbers: ClaimVerdict['numbers'], detail: string, summary: string];
 
 /** Which training-loss column both sides of `ours` have: train_eval_loss when both arms measured it. */
 function trainLossColumn(data: ClaimData): { column: string; note: string } {
@@ -171,7 +173,7 @@ function withinEpochsBetterThanFinal(ref: ClaimData, ours: ClaimData, k: number)
   const claim = `within ${k} epochs importance sampling has better training loss, val_loss and val_accuracy than uniform after ${ref.uniform.records.length}`;
   const u = ours.uniform.records;
   const is = ours.importance.records;
-  if (u.length === 0 || is.length === 0) return [claim, 'not comparable', {}, 'an arm has no finished epoch'];
+  if (u.length === 0 || is.length === 0) return [claim, 'not comparable', {}, 'an arm has no finished epoch', 'an arm has no finished epoch'];
   const { column, note } = trainLossColumn(ours);
   const uLast = u[u.length - 1];
   const better = (r: EpochRecord) => ({
@@ -193,13 +195,16 @@ function withinEpochsBetterThanFinal(ref: ClaimData, ours: ClaimData, k: number)
   const failed = Object.entries(better(shown)).filter(([, ok]) => !ok).map(([m]) => m);
   const refEpochs = ref.uniform.records.length;
   if (u.length < refEpochs && !ours.quick) {
-    return [claim, 'not comparable', numbers, `uniform ran ${u.length} epochs; the claim is about ${refEpochs} (a quick run would be labelled as such)`];
+    return [claim, 'not comparable', numbers, `uniform ran ${u.length} epochs; the claim is about ${refEpochs} (a quick run would be labelled as such)`, `uniform ran ${u.length} of ${refEpochs} epochs`];
   }
+  const summary = hit
+    ? `ours: all three better at epoch ${hit.epoch} (val_loss ${formatMetric(hit.val_loss)} vs ${formatMetric(uLast.val_loss)})`
+    : `ours: by epoch ${shown.epoch} not better in ${failed.join(', ')} (val_loss ${formatMetric(shown.val_loss)} vs ${formatMetric(uLast.val_loss)}); the page: val_loss ${formatMetric(refIs.val_loss)} vs ${formatMetric(refU.val_loss)}`;
   const detail =
     (hit ? `all three better at importance epoch ${hit.epoch}` : `not all better by epoch ${Math.min(k, is.length)} (worse or equal: ${failed.join(', ')})`) +
     `; uniform compared at its last epoch (${uLast.epoch}); ${note}` +
     (u.length < ref.uniform.records.length ? `; uniform ran ${u.length} epochs, the reference ${ref.uniform.records.length}` : '');
-  return [claim, verdictOf(hit !== undefined), numbers, detail];
+  return [claim, verdictOf(hit !== undefined), numbers, detail, summary];
 }
 
 /** Epoch time of importance / uniform, within EPOCH_TIME_RATIO_TOLERANCE of the reference's. */
@@ -217,11 +222,17 @@ function epochTimeRatioClaim(ref: ClaimData, ours: ClaimData, pageText: string):
     'ours importance s/epoch': round(ourIs, 3),
     'ours ratio': round(ratio, 2),
   };
-  if (!Number.isFinite(ratio) || ourU <= 0) return [claim, 'not comparable', numbers, 'no epoch times'];
+  if (!Number.isFinite(ratio) || ourU <= 0) return [claim, 'not comparable', numbers, 'no epoch times', 'no epoch times'];
   const lo = refRatio / EPOCH_TIME_RATIO_TOLERANCE;
   const hi = refRatio * EPOCH_TIME_RATIO_TOLERANCE;
   const holds = ratio >= lo && ratio <= hi;
-  return [claim, verdictOf(holds), numbers, `reproduced when our ratio is within ${lo.toFixed(2)}..${hi.toFixed(2)} (x/${EPOCH_TIME_RATIO_TOLERANCE} of the reference)`];
+  return [
+    claim,
+    verdictOf(holds),
+    numbers,
+    `reproduced when our ratio is within ${lo.toFixed(2)}..${hi.toFixed(2)} (x/${EPOCH_TIME_RATIO_TOLERANCE} of the reference)`,
+    `ours ${ratio.toFixed(2)}x (${ourIs.toFixed(2)} s / ${ourU.toFixed(2)} s), the page's ${refRatio.toFixed(2)}x`,
+  ];
 }
 
 /** Final test accuracy (or the final val_accuracy when validation is the test set) of importance > uniform. */
@@ -235,8 +246,12 @@ function higherFinalTestAccuracy(ref: ClaimData, ours: ClaimData, text: string):
     [`ours ${ours.names.importance}`]: round(o.importance, 4),
     [`ours ${ours.names.uniform}`]: round(o.uniform, 4),
   };
-  if (!Number.isFinite(o.importance) || !Number.isFinite(o.uniform)) return [claim, 'not comparable', numbers, 'an arm has no final accuracy'];
-  return [claim, verdictOf(o.importance > o.uniform), numbers, `${o.source}${seedNote(ours)}`];
+  if (!Number.isFinite(o.importance) || !Number.isFinite(o.uniform)) return [claim, 'not comparable', numbers, 'an arm has no final accuracy', 'an arm has no final accuracy'];
+  return [claim, verdictOf(o.importance > o.uniform), numbers, `${o.source}${seedNote(ours)}`, accuracySummary(o, r)];
+}
+
+function accuracySummary(o: ReturnType<typeof finalAccuracies>, r: ReturnType<typeof finalAccuracies>): string {
+  return `ours ${formatMetric(o.importance)} vs ${formatMetric(o.uniform)}, the page's ${formatMetric(r.importance)} vs ${formatMetric(r.uniform)}`;
 }
 
 function finalAccuracies(data: ClaimData): { uniform: number; importance: number; source: string } {
@@ -269,9 +284,13 @@ function perUpdateVersusPerSecond(ref: ClaimData, ours: ClaimData, unit: 'steps'
     [`ours ${column} level`]: round(m?.level ?? NaN, 4),
     [`ours ${key} (${ours.names.uniform} / ${ours.names.importance})`]: m ? `${round(m.uniform[key], 2)} / ${round(m.importance[key], 2)}` : null,
   };
-  if (!m) return [claim, 'not comparable', numbers, `an arm has no finished epoch with ${column}`];
+  if (!m) return [claim, 'not comparable', numbers, `an arm has no finished epoch with ${column}`, `no common ${column} level`];
   const holds = unit === 'steps' ? m.importance.steps < m.uniform.steps : m.importance.seconds > m.uniform.seconds;
-  return [claim, verdictOf(holds), numbers, `${key} to reach the higher of the two final training losses, at epoch ends; ${note}`];
+  const show = (x: { steps: number; seconds: number }) => (unit === 'steps' ? String(x.steps) : `${x.seconds.toFixed(1)} s`);
+  const summary =
+    `ours ${show(m.importance)} vs ${show(m.uniform)} ${key} to ${column} ${formatMetric(m.level)}` +
+    (refM ? `, the page's ${show(refM.importance)} vs ${show(refM.uniform)}` : '');
+  return [claim, verdictOf(holds), numbers, `${key} to reach the higher of the two final training losses, at epoch ends; ${note}`, summary];
 }
 
 function stepsAndSecondsToCommonLoss(data: ClaimData, column: string) {
@@ -299,8 +318,8 @@ function overfitting(ref: ClaimData, ours: ClaimData): ClaimOutcome {
     [`ours ${ours.names.uniform}`]: round(o.uniform, 4),
     [`ours val_loss rise from its best (${ours.names.uniform} / ${ours.names.importance})`]: `${round(rise(ours.uniform.records), 4)} / ${round(rise(ours.importance.records), 4)}`,
   };
-  if (!Number.isFinite(o.importance) || !Number.isFinite(o.uniform)) return [claim, 'not comparable', numbers, 'an arm has no final accuracy'];
-  return [claim, verdictOf(o.importance < o.uniform), numbers, `${o.source}${seedNote(ours)}`];
+  if (!Number.isFinite(o.importance) || !Number.isFinite(o.uniform)) return [claim, 'not comparable', numbers, 'an arm has no final accuracy', 'an arm has no final accuracy'];
+  return [claim, verdictOf(o.importance < o.uniform), numbers, `${o.source}${seedNote(ours)}`, accuracySummary(o, r)];
 }
 
 function seedNote(data: ClaimData): string {
@@ -372,18 +391,4 @@ export function reproductionTables(name: ReferenceSetupName, ours: ClaimData): {
     };
   };
   return [side('uniform'), side('importance')];
-}
-
-/** Tables and verdicts of one setup as text for the terminal and summary.md. */
-export function formatReproduction(name: ReferenceSetupName, ours: ClaimData, verdicts: readonly ClaimVerdict[]): string {
-  const setup = referenceSetup(name);
-  const lines = [
-    `## Reproduction: ${setup.section}${ours.quick ? ' (QUICK RUN: fewer epochs on a subset; not the documented setup)' : ''}`,
-    '',
-    `Reference: ${setup.page}, section "${setup.section}".`,
-    '',
-  ];
-  for (const { title, table } of reproductionTables(name, ours)) lines.push(`### ${title}`, '', tableToMarkdown(table), '');
-  lines.push('### Verdicts', '', tableToMarkdown(verdictTable(verdicts)));
-  return lines.join('\n');
 }

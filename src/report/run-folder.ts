@@ -2,63 +2,13 @@
  * Reads finished run folders (`results/<experiment>/<run-id>/`: `<arm>.csv` + `summary.json`)
  * into plain records. Reports never see live objects, only these files.
  */
-import { promises as fs } from 'fs';
+import * as fs from 'fs';
 import * as path from 'path';
-import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
 import { UserError } from '../errors';
-import { EPOCH_COLUMNS, type EpochRecord } from '../spec';
-
-const armConfigSchema = z.object({ name: z.string(), strategy: z.string() }).passthrough();
-
-const summaryArmSchema = z
-  .object({
-    name: z.string(),
-    strategy: z.string(),
-    status: z.string().optional(),
-    epochs: z.number().optional(),
-    final: z.record(z.unknown()).nullable().optional(),
-    best: z.record(z.unknown()).nullable().optional(),
-  })
-  .passthrough();
-
-const summarySchema = z
-  .object({
-    experiment: z.string(),
-    runId: z.string(),
-    seed: z.number(),
-    status: z.string(),
-    config: z
-      .object({
-        arms: z.array(armConfigSchema),
-        batchSize: z.number().optional(),
-        epochs: z.number().optional(),
-        expect: z.array(z.string()).optional(),
-        reference: z.unknown().optional(),
-        quick: z.boolean().optional(),
-      })
-      .passthrough(),
-    backend: z.string().optional(),
-    backendLine: z.string().optional(),
-    versions: z.record(z.unknown()).optional(),
-    machine: z
-      .object({
-        cpu: z.string().optional(),
-        cores: z.number().optional(),
-        memoryGiB: z.number().optional(),
-        platform: z.string().optional(),
-      })
-      .passthrough()
-      .optional(),
-    commit: z.string().nullable().optional(),
-    configHash: z.string().optional(),
-    arms: z.array(summaryArmSchema).optional(),
-  })
-  .passthrough();
-
-/** What `summary.json` holds (the fields reports read; the rest passes through). */
-export type RunSummary = z.infer<typeof summarySchema>;
-export type RunSummaryArm = z.infer<typeof summaryArmSchema>;
+import { pathInside, readCapped } from '../io/inside';
+import { parseEpochCsv } from '../record/epoch-csv';
+import { readRunSummary, type ArmSummary, type RunSummary } from '../record/run-summary';
+import type { EpochRecord } from '../spec';
 
 /** One arm of one run, with its per-epoch records as written to `<arm>.csv`. */
 export interface ArmRun {
@@ -69,7 +19,7 @@ export interface ArmRun {
   /** The CSV's header, in file order (fixed columns, diagnostics, optional train_eval_*). */
   columns: string[];
   /** The arm's entry of summary.json, when it has one (may hold test metrics). */
-  summary?: RunSummaryArm;
+  summary?: ArmSummary;
 }
 
 /** One run folder, read. */
@@ -79,82 +29,19 @@ export interface RunFolder {
   arms: ArmRun[];
 }
 
-const FIXED = new Set<string>(EPOCH_COLUMNS);
-
-/**
- * Parses the text of an `<arm>.csv`: a header row, the fixed EPOCH_COLUMNS, then extra
- * columns (strategy diagnostics, train_eval_loss, ...). Empty cells are NaN.
- * `source` names the file in error messages.
- */
-export function parseEpochCsv(text: string, source: string): { records: EpochRecord[]; columns: string[] } {
-  let rows: string[][];
-  try {
-    rows = parse(text, { skip_empty_lines: true, trim: true }) as string[][];
-  } catch (e) {
-    throw new UserError(`${source}: not a readable CSV file (${(e as Error).message})`);
-  }
-  if (rows.length === 0) return { records: [], columns: [] };
-  const columns = rows[0];
-  const missing = EPOCH_COLUMNS.filter((c) => !columns.includes(c));
-  if (missing.length > 0) {
-    throw new UserError(
-      `${source}: missing column(s) ${missing.join(', ')}; an is-bench epoch CSV starts with ${EPOCH_COLUMNS.join(',')}`,
-    );
-  }
-  const records = rows.slice(1).map((row, i) => {
-    const values: Record<string, number> = {};
-    columns.forEach((column, j) => {
-      values[column] = parseCell(row[j] ?? '', () => `${source}: row ${i + 2}, column ${column}`);
-    });
-    const extra: Record<string, number> = {};
-    for (const column of columns) if (!FIXED.has(column)) extra[column] = values[column];
-    const record = { extra } as EpochRecord;
-    for (const column of EPOCH_COLUMNS) (record as unknown as Record<string, number>)[column] = values[column];
-    return record;
-  });
-  return { records, columns };
-}
-
-function parseCell(cell: string, where: () => string): number {
-  if (cell === '') return NaN;
-  const value = Number(cell);
-  if (Number.isNaN(value) && cell !== 'NaN') throw new UserError(`${where()}: "${cell}" is not a number`);
-  return value;
-}
+/** An epoch CSV larger than this is not one is-bench wrote (a 10,000-epoch run's is a few MB). */
+const MAX_CSV_BYTES = 256 * 2 ** 20;
 
 /** Reads one run folder. A missing `<arm>.csv` (an arm stopped before its first epoch) reads as no records. */
 export async function readRunFolder(dir: string): Promise<RunFolder> {
-  const summaryPath = path.join(dir, 'summary.json');
-  let raw: string;
-  try {
-    raw = await fs.readFile(summaryPath, 'utf8');
-  } catch {
-    throw new UserError(`${summaryPath}: not found; give a run folder (results/<experiment>/<run-id>/) that holds summary.json`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (e) {
-    throw new UserError(`${summaryPath}: not valid JSON (${(e as Error).message})`);
-  }
-  const parsed = summarySchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${summaryPath}: field "${issue.path.join('.')}": ${issue.message}`);
-  }
-  const summary = parsed.data;
-  const armEntries = summary.arms && summary.arms.length > 0 ? summary.arms : summary.config.arms;
+  const summary = readRunSummary(dir);
+  const armEntries = summary.arms.length > 0 ? summary.arms : summary.config.arms;
   const arms: ArmRun[] = [];
   for (const entry of armEntries) {
-    const csvPath = path.join(dir, `${entry.name}.csv`);
-    let text: string | null = null;
-    try {
-      text = await fs.readFile(csvPath, 'utf8');
-    } catch {
-      text = null;
-    }
+    const csvPath = pathInside(dir, [`${entry.name}.csv`], 'summary.json arm name');
+    const text = fs.existsSync(csvPath) ? readCapped(csvPath, MAX_CSV_BYTES).toString('utf8') : null;
     const { records, columns } = text === null ? { records: [], columns: [] } : parseEpochCsv(text, csvPath);
-    const summaryArm = summary.arms?.find((a) => a.name === entry.name);
+    const summaryArm = summary.arms.find((a) => a.name === entry.name);
     arms.push({
       name: entry.name,
       strategy: entry.strategy,
@@ -193,11 +80,11 @@ export async function findRunDirs(dirs: readonly string[]): Promise<string[]> {
 }
 
 async function runDirsUnder(dir: string, depth: number): Promise<string[]> {
-  if (await exists(path.join(dir, 'summary.json'))) return [dir];
+  if (fs.existsSync(path.join(dir, 'summary.json'))) return [dir];
   if (depth === 0) return [];
-  let entries: import('fs').Dirent[];
+  let entries: fs.Dirent[];
   try {
-    entries = await fs.readdir(dir, { withFileTypes: true });
+    entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch {
     throw new UserError(`${dir}: not a folder that can be read`);
   }
@@ -205,13 +92,4 @@ async function runDirsUnder(dir: string, depth: number): Promise<string[]> {
   const out: string[] = [];
   for (const name of subdirs) out.push(...(await runDirsUnder(path.join(dir, name), depth - 1)));
   return out;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -22,6 +22,8 @@ function renderBlock(block: Block): string {
       return block.text;
     case 'list':
       return block.items.map((item) => `- ${item}`).join('\n');
+    case 'checks':
+      return block.items.map((item) => `- **${item.label}** ${item.text}`).join('\n');
     case 'table':
       return tableToMarkdown(block.table);
     case 'charts':

@@ -1,5 +1,5 @@
 /**
- * One table model, two renderings: Markdown (summary.md, the terminal) and HTML (report.html).
+ * One table model, rendered as Markdown (summary.md), HTML (report.html) and plain text (render-terminal.ts).
  */
 
 export interface Table {
@@ -7,6 +7,11 @@ export interface Table {
   rows: string[][];
   /** Per column; default: left for the first column, right for the others (numbers). */
   align?: ('left' | 'right')[];
+  /**
+   * Per column, for narrow displays (the terminal): columns with the highest priority are kept
+   * when not all fit. Default: left to right.
+   */
+  priority?: number[];
 }
 
 function alignments(table: Table): ('left' | 'right')[] {

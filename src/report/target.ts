@@ -7,14 +7,12 @@
  * No interpolation between epochs: the metric was not measured in between, and an
  * interpolated time would claim a precision the run does not have.
  */
+import { TARGET_METRICS, type TargetMetric } from '../config/expectation';
 import { UserError } from '../errors';
 import type { EpochRecord } from '../spec';
-import { kerasNumber } from './format';
+import { kerasNumber } from '../record/format';
 import { hasMetric, lowerIsBetter, metricColumn, metricValue } from './metrics';
 
-/** Metrics a target may name. */
-export const TARGET_METRICS = ['val_loss', 'val_accuracy', 'train_loss', 'train_accuracy'] as const;
-export type TargetMetric = (typeof TARGET_METRICS)[number];
 
 export interface Target {
   metric: TargetMetric;

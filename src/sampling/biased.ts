@@ -80,4 +80,5 @@ export const biasedStrategy: StrategyDefinition<BiasedParams> = {
   params: BiasedParams,
   diagnostics: ['score_mean', 'smoothing'],
   create: (params, setup) => new BiasedSampler(params, setup),
+  costModel: (params, setup) => (params.presample + 3 * setup.batchSize) / (3 * setup.batchSize),
 };

@@ -111,4 +111,6 @@ export const constantTimeStrategy: StrategyDefinition<ConstantTimeParams> = {
   params: ConstantTimeParams,
   diagnostics: ['tau_th', 'scored_per_step', 'trained_per_step'],
   create: (params) => new ConstantTimeSampler(params),
+  // the rule keeps every step at a uniform step's 3b forward-equivalents
+  costModel: () => 1,
 };

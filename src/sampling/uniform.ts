@@ -40,4 +40,6 @@ export const uniformStrategy: StrategyDefinition<z.infer<typeof UniformParams>> 
   params: UniformParams,
   diagnostics: [],
   create: () => new UniformSampler(),
+  baseline: true,
+  costModel: () => 1,
 };

@@ -93,4 +93,6 @@ export const upperBoundStrategy: StrategyDefinition<UpperBoundParams> = {
   params: UpperBoundParams,
   diagnostics: ['tau_th'],
   create: (params, setup) => new UpperBoundSampler(params, setup),
+  // the step cost once importance sampling is on; tau decides how often it is
+  costModel: (params, setup) => defaultTauThreshold(Math.floor(params.presample * setup.batchSize), setup.batchSize),
 };

@@ -5,21 +5,12 @@ import type {
   BatchPlan,
   EpochRecord,
   ScoreKind,
+  StepProgress,
   Strategy,
   StrategyContext,
 } from '../spec';
 import { effectiveSampleSize } from '../sampling/weight-stats';
 import type { DeviceSplit, TrainingSession } from './session';
-
-/** What a progress display is told after each training step of an arm. */
-export interface StepProgress {
-  step: number;
-  plannedSteps: number;
-  /** Running means over the epoch so far, like Keras' bar. */
-  loss: number;
-  accuracy: number;
-  elapsedS: number;
-}
 
 export interface ArmOptions {
   name: string;

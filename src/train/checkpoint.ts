@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
-import { writeFileAtomic } from '../report/files';
+import { writeFileAtomic } from '../io/files';
 import type { ArmStatus, EpochRecord } from '../spec';
 import type { Arm } from './arm';
 

@@ -7,37 +7,18 @@ import { type BackendChoice, selectBackend } from '../engine/backend';
 import { UserError } from '../errors';
 import { buildModel, kernelsNeeded, modelSummary } from '../models/build';
 import { getZooModel } from '../models/zoo';
-import { kerasNumber } from '../report/format';
-import { configHash, gitCommit, machineInfo } from '../report/machine';
-import { RunOutput } from '../report/run-output';
-import { armSummary, type RunStatus, type RunSummary } from '../report/run-summary';
+import { kerasNumber } from '../record/format';
+import { configHash, gitCommit, machineInfo } from '../record/machine';
+import { RunOutput } from '../record/run-output';
+import { buildRunSummary, readRunSummary, type RunStatus, type RunSummary } from '../record/run-summary';
 import { Rng } from '../rng';
 import { getStrategy } from '../sampling/registry';
-import type { EpochRecord, LoadedDataset } from '../spec';
-import { Arm, type StepProgress } from './arm';
+import { silentEvents, type LoadedDataset, type RunEvents } from '../spec';
+import { Arm } from './arm';
 import { hasCheckpoint, restoreArmCheckpoint, saveArmCheckpoint } from './checkpoint';
 import { createOptimizer } from './optimizer';
 import { disposeSplit, toDevice, TrainingSession, type DeviceSplit } from './session';
-import { PROJECT_ROOT } from '../config/load';
-
-/** What a display is told while a run goes on. Writers never see tensors. */
-export interface RunEvents {
-  log(line: string): void;
-  epochStart(epoch: number, epochs: number): void;
-  armEpochStart(arm: string, plannedSteps: number): void;
-  step(arm: string, progress: StepProgress): void;
-  armEpochEnd(arm: string, record: EpochRecord | null, status: string): void;
-  epochEnd(epoch: number): void;
-}
-
-export const silentEvents: RunEvents = {
-  log() {},
-  epochStart() {},
-  armEpochStart() {},
-  step() {},
-  armEpochEnd() {},
-  epochEnd() {},
-};
+import { PROJECT_ROOT, storedExperiment } from '../config/load';
 
 export interface RunOptions {
   backend: BackendChoice;
@@ -104,9 +85,10 @@ export async function runExperiment(cfg: ExperimentConfig, options: RunOptions):
  */
 export async function resumeExperiment(runDir: string, options: Omit<RunOptions, 'outDir'>): Promise<RunResult> {
   const previous = readRunSummary(runDir);
-  return execute(previous.config, { ...options, outDir: path.dirname(path.dirname(runDir)), evalTrain: previous.evalTrain, quick: previous.quick }, () => ({
+  const config = storedExperiment(previous.config, path.join(runDir, 'summary.json'));
+  return execute(config, { ...options, outDir: path.dirname(path.dirname(runDir)), evalTrain: previous.evalTrain, quick: previous.quick }, () => ({
     output: RunOutput.open(runDir),
-    startedAt: previous.startedAt,
+    startedAt: previous.startedAt ?? new Date().toISOString(),
     resume: true,
   }));
 }
@@ -118,22 +100,6 @@ function trainSubset(train: DeviceSplit, n: number, size: number, seed: number):
     const idx = tf.tensor1d(pick, 'int32');
     return { x: tf.gather(train.x, idx), y: tf.gather(train.y, idx) as tf.Tensor2D, n: pick.length };
   });
-}
-
-/** summary.json of a run folder, checked enough to resume from it. */
-export function readRunSummary(runDir: string): RunSummary {
-  const file = path.join(runDir, 'summary.json');
-  let summary: RunSummary;
-  try {
-    summary = JSON.parse(fs.readFileSync(file, 'utf8')) as RunSummary;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: ${code === 'ENOENT' ? 'not found; is this a run folder (results/<experiment>/<run-id>)?' : `unreadable (${(e as Error).message})`}`);
-  }
-  if (summary.tool !== 'is-bench' || !summary.config || !Array.isArray(summary.arms)) {
-    throw new UserError(`${file}: not an is-bench run summary`);
-  }
-  return summary;
 }
 
 async function execute(
@@ -177,6 +143,8 @@ async function execute(
     const dropoutRng = Rng.forRole(cfg.seed, 'dropout');
     return {
       config: a,
+      baseline: def.baseline === true,
+      costModelRatio: def.costModel?.(a.params, setup),
       arm: new Arm({
         name: a.name,
         strategyName: a.strategy,
@@ -205,15 +173,12 @@ async function execute(
     }
   }
 
-  const summary = (status: RunStatus): RunSummary => ({
-    tool: 'is-bench',
+  const facts = {
     version: packageVersion(),
     experiment: cfg.name,
     runId: output.runId,
     seed: cfg.seed,
-    status,
     startedAt,
-    updatedAt: new Date().toISOString(),
     config: cfg,
     dataset: {
       source: ds.source,
@@ -230,10 +195,13 @@ async function execute(
     configHash: configHash(cfg),
     ...(options.evalTrain ? { evalTrain: options.evalTrain } : {}),
     ...(options.quick ? { quick: true } : {}),
-    arms: arms.map(({ config, arm }) =>
-      armSummary({ ...config, status: arm.status, stopReason: arm.stopReason, records: arm.records }, cfg.batchSize),
-    ),
-  });
+  };
+  const summary = (status: RunStatus): RunSummary =>
+    buildRunSummary(
+      facts,
+      status,
+      arms.map(({ config, arm, baseline, costModelRatio }) => ({ ...config, status: arm.status, stopReason: arm.stopReason, records: arm.records, baseline, costModelRatio })),
+    );
   output.writeJson('summary.json', summary('running'));
 
   let stopped = false;

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
 import type { EpochRecord } from '../spec';
-import { epochRecordsToCsv } from './csv';
-import { describeWriteFailure, makeFolders, writeFailureReason, writeFileAtomic } from './files';
+import { epochRecordsToCsv } from './epoch-csv';
+import { describeWriteFailure, makeFolders, writeFailureReason, writeFileAtomic } from '../io/files';
 
 /** A UTC timestamp run id, e.g. 20261127-104323; a suffix makes it unique in its folder. */
 export function timestampId(date = new Date()): string {

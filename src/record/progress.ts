@@ -1,20 +1,21 @@
 import chalk from 'chalk';
 import cliProgress from 'cli-progress';
-import type { StepProgress } from '../train/arm';
-import type { RunEvents } from '../train/experiment';
-import type { EpochRecord } from '../spec';
-import { kerasBar, metricsText, seconds } from './format';
+import type { EpochRecord, RunEvents, StepProgress } from '../spec';
+import { fitEpochLine, kerasBar, metricsText, seconds, type LineMetrics } from './format';
 
-/** `Epoch 3/20 uniform 468/468 - 10s - loss: ... - val_accuracy: 0.9835`: one line per arm and epoch. */
-export function plainEpochLine(epoch: number, epochs: number, arm: string, r: EpochRecord): string {
-  return `Epoch ${epoch}/${epochs} ${arm} ${r.steps}/${r.steps} - ${seconds(r.epoch_time_s)} - ${metricsText(r)}`;
+/** `Epoch 3/20 uniform 468/468 - 10s - loss: ... - val_accuracy: 0.9835`: one line per arm and epoch, fitted to `width`. */
+export function plainEpochLine(epoch: number, epochs: number, arm: string, r: EpochRecord, width = 100): string {
+  return fitEpochLine(`Epoch ${epoch}/${epochs} ${arm} ${r.steps}/${r.steps} - ${seconds(r.epoch_time_s)}`, r, width, 'wrap');
 }
 
 /** For pipes, CI and --no-progress: log lines as they come, one line per arm per epoch. */
 export class PlainProgress implements RunEvents {
   private epoch = 0;
   private epochs = 0;
-  constructor(private readonly out: NodeJS.WritableStream) {}
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly width = 100,
+  ) {}
   log(line: string): void {
     this.out.write(line + '\n');
   }
@@ -25,7 +26,7 @@ export class PlainProgress implements RunEvents {
   armEpochStart(): void {}
   step(): void {}
   armEpochEnd(arm: string, record: EpochRecord | null, status: string): void {
-    if (record) this.out.write(plainEpochLine(this.epoch, this.epochs, arm, record) + '\n');
+    if (record) this.out.write(plainEpochLine(this.epoch, this.epochs, arm, record, this.width) + '\n');
     else this.out.write(`Epoch ${this.epoch}/${this.epochs} ${arm} stopped: ${status}\n`);
   }
   epochEnd(): void {}
@@ -36,7 +37,8 @@ const COLOURS = [chalk.cyan, chalk.yellow, chalk.magenta, chalk.green, chalk.blu
 interface BarPayload {
   arm: string;
   elapsed: number;
-  metrics: string;
+  metrics: LineMetrics;
+  stopped?: string;
 }
 
 /** Keras-style bars in a terminal: `Epoch 3/20`, then one bar per arm, redrawn in place. */
@@ -46,12 +48,17 @@ export class BarProgress implements RunEvents {
   private colour = new Map<string, (s: string) => string>();
   private nameWidth = 0;
 
-  constructor(
-    private readonly out: NodeJS.WriteStream,
-    arms: string[],
-  ) {
-    arms.forEach((a, i) => this.colour.set(a, COLOURS[i % COLOURS.length]));
-    this.nameWidth = Math.max(...arms.map((a) => a.length));
+  constructor(private readonly out: NodeJS.WriteStream) {}
+
+  /** Arms get their colour in the order they first train; names are padded to the longest so far. */
+  private paint(arm: string): (s: string) => string {
+    let c = this.colour.get(arm);
+    if (!c) {
+      c = COLOURS[this.colour.size % COLOURS.length];
+      this.colour.set(arm, c);
+      this.nameWidth = Math.max(this.nameWidth, arm.length);
+    }
+    return c;
   }
 
   log(line: string): void {
@@ -69,9 +76,15 @@ export class BarProgress implements RunEvents {
         stopOnComplete: false,
         fps: 10,
         format: (_opts, params, payload: BarPayload) => {
-          const name = (this.colour.get(payload.arm) ?? chalk.white)(payload.arm.padEnd(this.nameWidth));
+          const name = payload.arm.padEnd(this.nameWidth);
           const count = `${params.value}/${params.total}`;
-          return `${name} ${count} ${kerasBar(params.value, params.total)} - ${seconds(payload.elapsed)} - ${payload.metrics}`;
+          // a line longer than the terminal wraps and garbles the redraw: the bar shrinks first, then the metrics
+          const width = (this.out.columns || 100) - 1;
+          const fixed = `${name} ${count} [] - ${seconds(payload.elapsed)}`.length;
+          const barWidth = Math.max(10, Math.min(30, width - fixed - 3 - metricsText(payload.metrics).length));
+          const head = `${name} ${count} ${kerasBar(params.value, params.total, barWidth)} - ${seconds(payload.elapsed)}`;
+          const line = payload.stopped ? `${head} - stopped: ${payload.stopped}`.slice(0, width) : fitEpochLine(head, payload.metrics, width, 'cut');
+          return this.paint(payload.arm)(line.slice(0, name.length)) + line.slice(name.length);
         },
       },
       cliProgress.Presets.legacy,
@@ -79,7 +92,8 @@ export class BarProgress implements RunEvents {
   }
 
   armEpochStart(arm: string, plannedSteps: number): void {
-    const bar = this.multibar!.create(plannedSteps, 0, { arm, elapsed: 0, metrics: '' } satisfies BarPayload);
+    this.paint(arm);
+    const bar = this.multibar!.create(plannedSteps, 0, { arm, elapsed: 0, metrics: { loss: NaN, accuracy: NaN } } satisfies BarPayload);
     this.bars.set(arm, bar);
   }
 
@@ -87,7 +101,7 @@ export class BarProgress implements RunEvents {
     const bar = this.bars.get(arm);
     if (!bar) return;
     if (p.plannedSteps !== bar.getTotal()) bar.setTotal(p.plannedSteps);
-    bar.update(p.step, { arm, elapsed: p.elapsedS, metrics: metricsText(p) } satisfies BarPayload);
+    bar.update(p.step, { arm, elapsed: p.elapsedS, metrics: p } satisfies BarPayload);
   }
 
   armEpochEnd(arm: string, record: EpochRecord | null, status: string): void {
@@ -98,9 +112,9 @@ export class BarProgress implements RunEvents {
     }
     if (record) {
       bar.setTotal(record.steps);
-      bar.update(record.steps, { arm, elapsed: record.epoch_time_s, metrics: metricsText(record) } satisfies BarPayload);
+      bar.update(record.steps, { arm, elapsed: record.epoch_time_s, metrics: record } satisfies BarPayload);
     } else {
-      bar.update({ arm, elapsed: 0, metrics: chalk.red(`stopped: ${status}`) });
+      bar.update({ arm, elapsed: 0, stopped: status });
     }
   }
 

@@ -2,14 +2,14 @@ import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as os from 'os';
 
-export interface MachineInfo {
+export type MachineInfo = {
   cpu: string;
   cores: number;
   memoryGiB: number;
   platform: string;
   arch: string;
   hostname: string;
-}
+};
 
 export function machineInfo(): MachineInfo {
   const cpus = os.cpus();

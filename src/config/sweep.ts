@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { z } from 'zod';
-import { displayPath, readConfigFile, resolveExperiment, resolveExperimentFile } from '../config/load';
-import { describeIssues } from '../config/issues';
-import type { ExperimentConfig } from '../config/schema';
+import { displayPath, readConfigFile, resolveExperiment, resolveExperimentFile } from './load';
+import { describeIssues } from './issues';
+import { FILE_NAME_PATTERN, FILE_NAME_RULE, type ExperimentConfig } from './schema';
 import { UserError } from '../errors';
 
 const Value = z.union([z.number(), z.string(), z.boolean()]);
@@ -10,7 +10,7 @@ const Value = z.union([z.number(), z.string(), z.boolean()]);
 /** A sweep: experiments x a parameter grid x seeds; every cell is one ordinary run. */
 export const SweepSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, ".", "_" or "-" (it names a folder)'),
+    name: z.string().regex(FILE_NAME_PATTERN, `${FILE_NAME_RULE} (it names a folder)`),
     description: z.string().default(''),
     /** Built-in experiment names, or config paths relative to the sweep file. */
     experiments: z.array(z.string().min(1)).min(1),
