@@ -98,11 +98,13 @@ describe('rank-based probabilities', () => {
     expect(Array.from(ranksDescending([0.5, 2, NaN, 2], [3, 2, 1, 0]))).toEqual([3, 2, 0, 1]);
   });
 
-  it('anneals s_e geometrically from s_e0 at the first epoch to s_eend at the last', () => {
-    expect(annealedSelectionPressure(100, 1, 0, 3)).toBeCloseTo(100, 10);
-    expect(annealedSelectionPressure(100, 1, 1, 3)).toBeCloseTo(10, 10);
-    expect(annealedSelectionPressure(100, 1, 2, 3)).toBeCloseTo(1, 10);
-    expect(annealedSelectionPressure(100, 1, 0, 1)).toBe(100);
+  it('anneals s_e geometrically with (epoch + 1) / epochs, reaching s_eend at the last epoch', () => {
+    // s_e0 = 100, s_eend = 1, 4 epochs: 100 * 0.01^((e + 1) / 4) = 100 * 10^(-(e + 1) / 2)
+    expect(annealedSelectionPressure(100, 1, 0, 4)).toBeCloseTo(Math.pow(10, 1.5), 10);
+    expect(annealedSelectionPressure(100, 1, 1, 4)).toBeCloseTo(10, 10);
+    expect(annealedSelectionPressure(100, 1, 2, 4)).toBeCloseTo(Math.sqrt(10), 10);
+    expect(annealedSelectionPressure(100, 1, 3, 4)).toBeCloseTo(1, 10);
+    expect(annealedSelectionPressure(1, 1e8, 0, 1)).toBeCloseTo(1e8, 2);
     expect(annealedSelectionPressure(100, 100, 5, 9)).toBeCloseTo(100, 10);
   });
 });
