@@ -37,6 +37,8 @@ export interface MockContextOptions {
   labels?: Int32Array;
   /** Losses the auxiliary (irreducible-loss) model reports, per sample (default 0). */
   auxiliaryLosses?: ArrayLike<number>;
+  /** With keepBestValidation: the epoch and validation loss the auxiliary model says it kept (default: its last epoch, loss 0). */
+  auxiliaryBest?: { epoch: number; validationLoss: number };
   /** What ctx.trainingAccuracy answers, per call (default: the mean of `correct`). */
   trainingAccuracy?: (mode: ForwardMode) => number;
 }
@@ -54,6 +56,7 @@ export class MockContext implements StrategyContext {
   auxiliaryLosses: ArrayLike<number> | undefined;
 
   accuracySource: ((mode: ForwardMode) => number) | undefined;
+  auxiliaryBest: { epoch: number; validationLoss: number } | undefined;
 
   /** Every ctx.score call, in order. */
   readonly scoreCalls: { indices: Int32Array; kind: ScoreKind; options: ScoreOptions; result: Float32Array }[] = [];
@@ -78,6 +81,7 @@ export class MockContext implements StrategyContext {
     this.correct = opts.correct;
     this.auxiliaryLosses = opts.auxiliaryLosses;
     this.accuracySource = opts.trainingAccuracy;
+    this.auxiliaryBest = opts.auxiliaryBest;
   }
 
   get setup(): StrategySetup {
@@ -119,6 +123,9 @@ export class MockContext implements StrategyContext {
         if (disposed) throw new Error('auxiliary model used after dispose');
         return Float32Array.from(idx, (i) => (table ? table[i] : 0));
       },
+      ...(options.keepBestValidation
+        ? { bestEpoch: this.auxiliaryBest?.epoch ?? epochs, bestValidationLoss: this.auxiliaryBest?.validationLoss ?? 0 }
+        : {}),
       dispose: () => {
         // like a tfjs LayersModel, a second dispose is an error
         if (disposed) throw new Error('auxiliary model disposed twice');
