@@ -1,7 +1,7 @@
 import { Rng } from '../src/rng';
 import { importanceDraw } from '../src/sampling/importance-draw';
 import { mixWithUniform } from '../src/sampling/mixture';
-import { percentileRank, RingBuffer } from '../src/sampling/percentile';
+import { RingBuffer } from '../src/sampling/percentile';
 import { annealedSelectionPressure, rankSelectionProbabilities, ranksDescending } from '../src/sampling/rank-probabilities';
 import { biasedWeights } from '../src/sampling/reweighting';
 import { SampleScoreTable } from '../src/sampling/score-table';
@@ -110,21 +110,17 @@ describe('rank-based probabilities', () => {
 });
 
 describe('percentile over a ring buffer', () => {
-  it('keeps the last `capacity` values and gives the fraction <= x', () => {
+  it('keeps the last `capacity` values and gives the fraction strictly below x', () => {
     const r = new RingBuffer(3);
-    expect(r.percentileOf(1)).toBe(0);
+    expect(r.fractionBelow(1)).toBe(0);
     [1, 2, 3, 4].forEach((v) => r.push(v));
     expect(r.values()).toEqual([2, 3, 4]);
     expect(r.size).toBe(3);
-    expect(r.percentileOf(3)).toBeCloseTo(2 / 3, 12);
-    expect(r.percentileOf(1)).toBe(0);
-    expect(r.percentileOf(4)).toBe(1);
+    expect(r.fractionBelow(3)).toBeCloseTo(1 / 3, 12); // only 2 is below 3
+    expect(r.fractionBelow(2)).toBe(0);
+    expect(r.fractionBelow(4)).toBeCloseTo(2 / 3, 12); // the largest value never counts itself
+    expect(r.fractionBelow(4.5)).toBe(1);
     expect(RingBuffer.fromState(JSON.parse(JSON.stringify(r.state()))).values()).toEqual([2, 3, 4]);
-  });
-
-  it('percentileRank of an array', () => {
-    expect(percentileRank([5, 1, 3, 3], 3)).toBe(0.75);
-    expect(percentileRank([], 3)).toBe(0);
   });
 });
 
