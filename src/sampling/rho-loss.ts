@@ -61,11 +61,6 @@ export class RhoLossSampler implements Strategy {
     this.irreducible = new Float64Array(setup.n).fill(NaN);
   }
 
-  /** Candidates per full step, B. */
-  get candidatesPerStep(): number {
-    return this.presample;
-  }
-
   /** How many of m candidates are trained: b of a full batch, the original's int(m * ratio) (at least 1) of a partial one. */
   trainedOf(m: number, b: number): number {
     return m >= this.presample ? b : Math.max(1, Math.floor(m * this.params.selection_ratio));
