@@ -67,12 +67,44 @@ export interface BatchPlan {
    * mean over all of it (ordered SGD). Undefined means all.
    */
   topQ?: number;
+  /**
+   * The optimizer's learning rate for this step, as a multiple of the configured one (ordered
+   * SGD's final decay). Undefined means 1. The strategy's state carries it, so it survives resume.
+   */
+  learningRateScale?: number;
+}
+
+/**
+ * How a forward pass without a gradient runs the model: 'inference' (dropout off, the default)
+ * or 'training' (dropout on, as some originals score: RHO-LOSS's selection, ordered SGD's
+ * training-set accuracy).
+ */
+export type ForwardMode = 'inference' | 'training';
+
+export interface ScoreOptions {
+  /** Rows per forward pass (the reference's forward_batch_size); the loop's own chunk otherwise. */
+  forwardBatchSize?: number;
+  /** Default 'inference'. full_gnorm is always computed in inference mode. */
+  mode?: ForwardMode;
+}
+
+export interface AuxiliaryOptions {
+  /** Rows per training step of the auxiliary model (default b). */
+  batchSize?: number;
+  /**
+   * After every epoch, evaluate the auxiliary model on the experiment's validation split and, at
+   * the end, keep the weights of the epoch with the lowest validation loss (a best-val_loss checkpoint).
+   */
+  keepBestValidation?: boolean;
 }
 
 /** A model other than the one being trained, for strategies that need one (RHO-loss). */
 export interface AuxiliaryModel {
   /** Per-sample losses of this model on the given training samples (inference mode). */
   losses(indices: Int32Array): Promise<Float32Array>;
+  /** With keepBestValidation: the 1-based epoch whose weights were kept, and its validation loss. */
+  readonly bestEpoch?: number;
+  readonly bestValidationLoss?: number;
   dispose(): void;
 }
 
@@ -92,17 +124,24 @@ export interface StrategyContext {
   /** Class id of every training sample (length n). */
   readonly labels: Int32Array;
   /**
-   * Forward pass in inference mode (no dropout) over the given samples, batched internally;
-   * its time is counted as scoring time and its samples as scoring forwards.
+   * Forward pass without a gradient (inference mode unless asked otherwise) over the given
+   * samples, batched internally; its time is counted as scoring time and its samples as
+   * scoring forwards.
    */
-  score(indices: Int32Array, kind: ScoreKind): Promise<Float32Array>;
+  score(indices: Int32Array, kind: ScoreKind, options?: ScoreOptions): Promise<Float32Array>;
+  /**
+   * Fraction of the whole training set the arm's model classifies correctly: a full forward
+   * pass without a gradient, counted like a scoring pass (time and forwards against the arm).
+   */
+  trainingAccuracy(mode?: ForwardMode): Promise<number>;
   /**
    * Trains a fresh model of the same architecture on the given samples for some epochs
-   * (uniform, same optimizer) and returns it for scoring; its time counts against the arm.
+   * (shuffled every epoch, the last batch partial, same optimizer) and returns it for scoring;
+   * its time, training passes and validation passes count against the arm.
    * The loop owns the model and disposes it at the end of the epoch that created it: a
    * strategy uses it within that epoch only and does not call dispose() itself.
    */
-  trainAuxiliary(indices: Int32Array, epochs: number): Promise<AuxiliaryModel>;
+  trainAuxiliary(indices: Int32Array, epochs: number, options?: AuxiliaryOptions): Promise<AuxiliaryModel>;
 }
 
 /** Diagnostics a strategy reports per epoch; become extra CSV columns (snake_case keys). */

@@ -50,7 +50,7 @@ describe('is-bench CLI', () => {
     expect(r.code).toBe(0);
     const lines = r.out.split('\n').filter((l) => l.startsWith('Epoch '));
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^Epoch 1\/2 uniform 18\/18 - \d+\.\ds - loss: \d\.\d{4} - acc(uracy)?: \d\.\d{4} - val_loss: \d\.\d{4} - val_acc(uracy)?: \d\.\d{4}$/);
+    expect(lines[0]).toMatch(/^Epoch 1\/2 uniform 19\/19 - \d+\.\ds - loss: \d\.\d{4} - acc(uracy)?: \d\.\d{4} - val_loss: \d\.\d{4} - val_acc(uracy)?: \d\.\d{4}$/);
     expect(lines[1]).toMatch(/^Epoch 1\/2 importance 18\/18 - /);
     expect(lines[3]).toMatch(/^Epoch 2\/2 importance /);
     expect(r.out).toMatch(/^backend: cpu/m);
@@ -93,7 +93,7 @@ describe('is-bench CLI', () => {
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.out);
     expect(summary.dataset.train).toBe(100);
-    expect(summary.arms[0].final.steps).toBe(Math.floor(100 / 16));
+    expect(summary.arms[0].final.steps).toBe(Math.ceil(100 / 16));
   });
 
   test.each([

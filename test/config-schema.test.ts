@@ -26,11 +26,11 @@ describe('built-in experiments', () => {
   // ImportanceTraining: presample=1024 absolute, the loss as score, smooth 0, k 0.5 except Reuters'
   // k=1.0; batch 128 for MNIST, 32 for the text tasks. The 2018 tau-gated method runs beside it.
   test.each([
-    ['mnist-mlp', 128, 0.5],
-    ['mnist-cnn', 128, 0.5],
-    ['reuters-mlp', 32, 1.0],
-    ['imdb-fasttext', 32, 0.5],
-  ])('%s runs uniform, the page\'s 2017 ImportanceTraining and the 2018 one with the page\'s settings', (name, batchSize, k) => {
+    ['mnist-mlp', 128, 0.5, 1024],
+    ['mnist-cnn', 128, 0.5, 128],
+    ['reuters-mlp', 32, 1.0, 128],
+    ['imdb-fasttext', 32, 0.5, 128],
+  ])('%s runs uniform, the page\'s 2017 ImportanceTraining and the 2018 one with the page\'s settings', (name, batchSize, k, forwardBatchSize) => {
     const { config } = loadExperiment(name);
     expect(config.batchSize).toBe(batchSize);
     expect(config.arms.map((a) => [a.name, a.strategy])).toEqual([
@@ -38,7 +38,7 @@ describe('built-in experiments', () => {
       ['importance', 'biased'],
       ['upper-bound', 'upper-bound'],
     ]);
-    expect(config.arms[1].params).toMatchObject({ presample: 1024, score: 'loss', smooth: 0, adaptive_smoothing: false, k });
+    expect(config.arms[1].params).toMatchObject({ presample: 1024, score: 'loss', smooth: 0, adaptive_smoothing: false, k, forward_batch_size: forwardBatchSize });
     expect(config.arms[2].params).toMatchObject({ presample: 3, score: 'gnorm' });
     expect(config.arms[2].params.tau_th).toBeUndefined(); // automatic: (B + 3b) / 3b
     // the report compares the page's importance run with the arm of the page's method

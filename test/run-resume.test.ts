@@ -43,8 +43,9 @@ describe.each([
 
     // stop in the middle of epoch 3 of the importance arm (after the uniform arm finished epoch 3)
     let steps = 0;
-    const perEpoch = Math.floor(300 / 16);
-    const stopAt = perEpoch * 2 * 2 + perEpoch + 5;
+    const uniformSteps = Math.ceil(300 / 16);
+    const importanceSteps = Math.floor(300 / 16);
+    const stopAt = uniformSteps * 3 + importanceSteps * 2 + 5;
     const cut = await runExperiment(cfg, { backend: 'cpu', outDir: tempDir(), shouldStop: () => ++steps > stopAt });
     expect(cut.summary.status).toBe('interrupted');
     expect(cut.summary.arms.map((a) => [a.name, a.status, a.epochsCompleted])).toEqual([

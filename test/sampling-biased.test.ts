@@ -15,6 +15,34 @@ function biased(params: Record<string, unknown>, ctx: MockContext) {
   return biasedStrategy.create(biasedStrategy.params.parse(params), ctx.setup);
 }
 
+/**
+ * An Rng that hands out fixed draws first: the candidates (uniformIndices) and the positions
+ * drawn among them (categorical), so a step's weights can be checked against numbers worked
+ * out by hand. Other draws come from the seeded stream.
+ */
+class ScriptedRng extends Rng {
+  constructor(
+    private readonly candidates: number[][],
+    private readonly positions: number[][],
+  ) {
+    super(1);
+  }
+
+  override uniformIndices(n: number, k: number): Int32Array {
+    const next = this.candidates.shift();
+    if (!next) return super.uniformIndices(n, k);
+    expect(next).toHaveLength(k);
+    return Int32Array.from(next);
+  }
+
+  override categorical(weights: ArrayLike<number>, k: number): Int32Array {
+    const next = this.positions.shift();
+    if (!next) return super.categorical(weights, k);
+    expect(next).toHaveLength(k);
+    return Int32Array.from(next);
+  }
+}
+
 /** Expected weights of a plan drawn from candidates with these (smoothed) scores. */
 function expectedWeights(plan: BatchPlan, candidates: Int32Array, scores: ArrayLike<number>, k: number) {
   const positions = Int32Array.from(plan.indices, (i) => Array.from(candidates).indexOf(i));
@@ -29,6 +57,7 @@ describe('biased', () => {
       adaptive_smoothing: false,
       presample: 256,
       score: 'gnorm',
+      forward_batch_size: 128,
     });
     expect(biasedStrategy.unbiased).toBe(false);
     expect(biasedStrategy.description).toMatch(/biased/);
@@ -42,6 +71,7 @@ describe('biased', () => {
     [{ presample: 0 }, 'presample'],
     [{ adaptive_smoothing: 'yes' }, 'adaptive_smoothing'],
     [{ score: 'variance' }, 'score'],
+    [{ forward_batch_size: 0 }, 'forward_batch_size'],
   ])('rejects %j naming the field', (params, field) => {
     const r = biasedStrategy.params.safeParse(params);
     expect(r.success).toBe(false);
@@ -72,6 +102,58 @@ describe('biased', () => {
     const mean = ctx.scoreCalls.flatMap((c) => Array.from(c.result)).reduce((a, v) => a + v, 0) / 100;
     expect(run.diagnostics.score_mean).toBeCloseTo(mean, 5);
     expect(run.diagnostics.smoothing).toBe(0);
+  });
+
+  describe('the 2017 ImportanceTraining step, against hand-computed weights', () => {
+    // four candidates with per-sample losses s = [1, 2, 3, 6] (mean 3); the draw picks positions
+    // [3, 0, 1], i.e. s = 6, 1, 2. Unbiased weights w = mean(s) / s_i = [0.5, 3, 1.5], and
+    // w . s = 0.5*6 + 3*1 + 1.5*2 = 9.
+    // k = 1: w^1 . s = 9, rescale 1: weights [0.5, 3, 1.5].
+    // k = 0.5: w^0.5 = [sqrt(0.5), sqrt(3), sqrt(1.5)] = [0.707107, 1.732051, 1.224745];
+    //   w^0.5 . s = 6 sqrt(0.5) + sqrt(3) + 2 sqrt(1.5) = 4.242641 + 1.732051 + 2.449490 = 8.424181;
+    //   rescale t = 9 / 8.424181 = 1.068353: weights [0.755440, 1.850442, 1.308460].
+    const lossTable = [1, 2, 3, 6];
+    const hand: Record<string, number[]> = {
+      '1': [0.5, 3, 1.5],
+      '0.5': [0.75544, 1.850442, 1.30846],
+    };
+
+    it.each([[1], [0.5]])('k = %p', async (k) => {
+      const ctx = new MockContext({ n: 4, batchSize: 3, scores: { loss: lossTable, gnorm: [9, 9, 9, 9] } });
+      ctx.rng = new ScriptedRng([[0, 1, 2, 3]], [[3, 0, 1]]);
+      const s = biased({ k, presample: 4, score: 'loss', forward_batch_size: 2 }, ctx);
+      s.epochStart(ctx);
+      const plan = (await s.nextBatch(ctx))!;
+      expect(ctx.scoreCalls).toHaveLength(1);
+      expect(ctx.scoreCalls[0].kind).toBe('loss');
+      expect(ctx.scoreCalls[0].options).toEqual({ forwardBatchSize: 2 });
+      expect(Array.from(plan.indices)).toEqual([3, 0, 1]);
+      hand[String(k)].forEach((w, j) => expect(plan.weights![j]).toBeCloseTo(w, 5));
+    });
+  });
+
+  it('draws its candidates uniformly WITH replacement (repeats appear; counts pass chi-square)', async () => {
+    const small = 8;
+    const ctx = new MockContext({ n: small, batchSize: 4, seed: 7 });
+    const s = biased({ presample: 64 }, ctx); // 64 candidates from 8 samples: only possible with replacement
+    const counts = new Float64Array(small);
+    for (let e = 0; e < 20; e++) {
+      await runEpoch(s, ctx);
+    }
+    for (const c of ctx.scoreCalls) {
+      expect(c.indices).toHaveLength(64);
+      c.indices.forEach((i) => counts[i]++);
+    }
+    const total = counts.reduce((a, v) => a + v, 0);
+    expect(pearsonStatistic(counts, new Array(small).fill(total / small))).toBeLessThan(chiSquareCritical(small - 1));
+  });
+
+  it('runs N // b steps per epoch, every one importance-sampled', async () => {
+    const ctx = new MockContext({ n: 43, batchSize: 4 });
+    const run = await runEpoch(biased({ presample: 8 }, ctx), ctx);
+    expect(run.planned).toBe(10);
+    expect(run.plans).toHaveLength(10);
+    expect(run.plans.every((p) => p.active === true && p.indices.length === 4)).toBe(true);
   });
 
   it('k = 1 gives the unbiased weights mean(s) / s_i', async () => {

@@ -1,7 +1,7 @@
 import { Rng } from '../src/rng';
 import { importanceDraw } from '../src/sampling/importance-draw';
 import { mixWithUniform } from '../src/sampling/mixture';
-import { percentileRank, RingBuffer } from '../src/sampling/percentile';
+import { RingBuffer } from '../src/sampling/percentile';
 import { annealedSelectionPressure, rankSelectionProbabilities, ranksDescending } from '../src/sampling/rank-probabilities';
 import { biasedWeights } from '../src/sampling/reweighting';
 import { SampleScoreTable } from '../src/sampling/score-table';
@@ -98,31 +98,29 @@ describe('rank-based probabilities', () => {
     expect(Array.from(ranksDescending([0.5, 2, NaN, 2], [3, 2, 1, 0]))).toEqual([3, 2, 0, 1]);
   });
 
-  it('anneals s_e geometrically from s_e0 at the first epoch to s_eend at the last', () => {
-    expect(annealedSelectionPressure(100, 1, 0, 3)).toBeCloseTo(100, 10);
-    expect(annealedSelectionPressure(100, 1, 1, 3)).toBeCloseTo(10, 10);
-    expect(annealedSelectionPressure(100, 1, 2, 3)).toBeCloseTo(1, 10);
-    expect(annealedSelectionPressure(100, 1, 0, 1)).toBe(100);
+  it('anneals s_e geometrically with (epoch + 1) / epochs, reaching s_eend at the last epoch', () => {
+    // s_e0 = 100, s_eend = 1, 4 epochs: 100 * 0.01^((e + 1) / 4) = 100 * 10^(-(e + 1) / 2)
+    expect(annealedSelectionPressure(100, 1, 0, 4)).toBeCloseTo(Math.pow(10, 1.5), 10);
+    expect(annealedSelectionPressure(100, 1, 1, 4)).toBeCloseTo(10, 10);
+    expect(annealedSelectionPressure(100, 1, 2, 4)).toBeCloseTo(Math.sqrt(10), 10);
+    expect(annealedSelectionPressure(100, 1, 3, 4)).toBeCloseTo(1, 10);
+    expect(annealedSelectionPressure(1, 1e8, 0, 1)).toBeCloseTo(1e8, 2);
     expect(annealedSelectionPressure(100, 100, 5, 9)).toBeCloseTo(100, 10);
   });
 });
 
 describe('percentile over a ring buffer', () => {
-  it('keeps the last `capacity` values and gives the fraction <= x', () => {
+  it('keeps the last `capacity` values and gives the fraction strictly below x', () => {
     const r = new RingBuffer(3);
-    expect(r.percentileOf(1)).toBe(0);
+    expect(r.fractionBelow(1)).toBe(0);
     [1, 2, 3, 4].forEach((v) => r.push(v));
     expect(r.values()).toEqual([2, 3, 4]);
     expect(r.size).toBe(3);
-    expect(r.percentileOf(3)).toBeCloseTo(2 / 3, 12);
-    expect(r.percentileOf(1)).toBe(0);
-    expect(r.percentileOf(4)).toBe(1);
+    expect(r.fractionBelow(3)).toBeCloseTo(1 / 3, 12); // only 2 is below 3
+    expect(r.fractionBelow(2)).toBe(0);
+    expect(r.fractionBelow(4)).toBeCloseTo(2 / 3, 12); // the largest value never counts itself
+    expect(r.fractionBelow(4.5)).toBe(1);
     expect(RingBuffer.fromState(JSON.parse(JSON.stringify(r.state()))).values()).toEqual([2, 3, 4]);
-  });
-
-  it('percentileRank of an array', () => {
-    expect(percentileRank([5, 1, 3, 3], 3)).toBe(0.75);
-    expect(percentileRank([], 3)).toBe(0);
   });
 });
 

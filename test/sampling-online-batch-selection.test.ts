@@ -31,36 +31,77 @@ describe('online-batch-selection', () => {
     }
   });
 
-  it('recomputes every loss with a scoring pass at epochs 0, r, 2r, ...', async () => {
+  it('draws the first epoch uniformly (with replacement) without any scoring pass', async () => {
+    const counts = new Float64Array(n);
+    for (let t = 0; t < 300; t++) {
+      // a huge pressure would show at once if the first epoch were rank-based
+      const ctx = new MockContext({ n, batchSize: 5, epochs: 3, scores: { loss }, seed: t });
+      const s = create({ s_e0: 1e6, s_eend: 1e6 }, ctx);
+      expect(await s.epochStart(ctx)).toBe(6);
+      for (let step = 0; step < 6; step++) {
+        ctx.step = step;
+        const plan = s.nextBatch(ctx)!;
+        expect(plan.active === false && plan.weights === null).toBe(true);
+        plan.indices.forEach((i) => counts[i]++);
+      }
+      ctx.step = 6;
+      expect(s.nextBatch(ctx)).toBeNull();
+      expect(ctx.scoreCalls).toHaveLength(0);
+      expect(Array.from(s.currentProbabilities)).toEqual(new Array(n).fill(1 / n));
+      expect(s.diagnostics().s_e).toBe(1);
+    }
+    expect(pearsonStatistic(counts, new Array(n).fill((300 * 30) / n))).toBeLessThan(chiSquareCritical(n - 1));
+  });
+
+  it('recomputes every loss after 1-based epochs 1, 3, 5, ... (recompute 2), never after the last epoch', async () => {
     const ctx = new MockContext({ n, batchSize: 5, epochs: 5, scores: { loss } });
-    const runs = await runEpochs(create({ recompute: 2 }, ctx), ctx, 5);
-    expect(runs.map((r) => r.diagnostics.recomputed)).toEqual([1, 0, 1, 0, 1]);
-    expect(ctx.scoreCalls).toHaveLength(3);
+    const s = create({ recompute: 2 }, ctx);
+    const calls: number[] = [];
+    const recomputed: number[] = [];
+    for (let e = 0; e < 5; e++) {
+      const before = ctx.scoreCalls.length;
+      recomputed.push((await runEpoch(s, ctx)).diagnostics.recomputed);
+      calls.push(ctx.scoreCalls.length - before);
+      ctx.epoch++;
+    }
+    // 0-based epochs 0 and 2 end with a pass; epoch 4 is the last
+    expect(recomputed).toEqual([1, 0, 1, 0, 0]);
+    expect(calls).toEqual([1, 0, 1, 0, 0]);
     for (const c of ctx.scoreCalls) {
       expect(c.kind).toBe('loss');
+      expect(c.options.mode ?? 'inference').toBe('inference');
       expect(Array.from(c.indices)).toEqual(Array.from({ length: n }, (_, i) => i));
     }
+    // recompute 3: after 1-based epochs 2, 5 (0-based ends of 1 and 4)
+    const three = new MockContext({ n, batchSize: 5, epochs: 6, scores: { loss } });
+    const r3 = await runEpochs(create({ recompute: 3 }, three), three, 6);
+    expect(r3.map((r) => r.diagnostics.recomputed)).toEqual([0, 1, 0, 0, 1, 0]);
     const never = new MockContext({ n, batchSize: 5, epochs: 3, scores: { loss } });
     await runEpochs(create({ recompute: 0 }, never), never, 3);
     expect(never.scoreCalls).toHaveLength(0);
   });
 
-  it('gives p_i proportional to exp(-ln(s_e) rank_i / N) by loss rank, highest loss first', async () => {
-    const ctx = new MockContext({ n, batchSize: 5, scores: { loss } });
+  it('from the second epoch, gives p_i proportional to s_e^(-rank_i / N) by loss rank, highest loss first', async () => {
+    const ctx = new MockContext({ n, batchSize: 5, epochs: 4, scores: { loss } });
     const s = create({}, ctx);
+    await runEpoch(s, ctx); // ends with the full recompute
+    ctx.epoch = 1;
     await s.epochStart(ctx);
-    const ranks = Array.from({ length: n }, (_, i) => rankOf(i));
-    const expected = rankSelectionProbabilities(ranks, 100);
+    // exp(-ln(100) rank / N) = 100^(-rank / N), normalised
+    const unnormalised = Array.from({ length: n }, (_, i) => Math.pow(100, -rankOf(i) / n));
+    const z = unnormalised.reduce((a, v) => a + v, 0);
     const p = s.currentProbabilities;
-    for (let i = 0; i < n; i++) expect(p[i]).toBeCloseTo(expected[i], 12);
+    for (let i = 0; i < n; i++) expect(p[i]).toBeCloseTo(unnormalised[i] / z, 12);
     const top = loss.indexOf(Math.max(...loss));
     expect(p[top]).toBeCloseTo(Math.max(...p), 12);
     expect(Math.max(...p) / Math.min(...p)).toBeCloseTo(Math.pow(100, (n - 1) / n), 6);
   });
 
-  it('draws the batches from those probabilities (chi-square), unweighted', async () => {
-    const ctx = new MockContext({ n, batchSize: 5, scores: { loss }, seed: 4 });
+  it('draws those batches from those probabilities (chi-square), unweighted', async () => {
+    const ctx = new MockContext({ n, batchSize: 5, epochs: 2, scores: { loss }, seed: 4 });
     const s = create({}, ctx);
+    await runEpoch(s, ctx);
+    ctx.epoch = 1;
     const counts = new Float64Array(n);
     let draws = 0;
     for (let e = 0; e < 200; e++) {
@@ -72,48 +113,63 @@ describe('online-batch-selection', () => {
         plan.indices.forEach((i) => counts[i]++);
         draws += plan.indices.length;
       }
-      ctx.epoch++;
     }
-    const p = rankSelectionProbabilities(Array.from({ length: n }, (_, i) => rankOf(i)), 100);
-    const expected = Array.from(p, (v) => v * draws);
+    const unnormalised = Array.from({ length: n }, (_, i) => Math.pow(100, -rankOf(i) / n));
+    const z = unnormalised.reduce((a, v) => a + v, 0);
+    const expected = unnormalised.map((v) => (v / z) * draws);
     expect(pearsonStatistic(counts, expected)).toBeLessThan(chiSquareCritical(n - 1));
     const uniform = new Array(n).fill(draws / n);
     expect(pearsonStatistic(counts, uniform)).toBeGreaterThan(chiSquareCritical(n - 1));
   });
 
-  it('anneals s_e geometrically from s_e0 to s_eend over the epochs', async () => {
-    const ctx = new MockContext({ n, batchSize: 5, epochs: 5, scores: { loss } });
-    const runs = await runEpochs(create({ s_e0: 100, s_eend: 1 }, ctx), ctx, 5);
+  it('anneals s_e with (epoch + 1) / epochs: s_e0 (s_eend / s_e0)^((e + 1) / E), after a uniform first epoch', async () => {
+    const ctx = new MockContext({ n, batchSize: 5, epochs: 4, scores: { loss } });
+    const runs = await runEpochs(create({ s_e0: 100, s_eend: 1 }, ctx), ctx, 4);
+    // 100 * 0.01^((e + 1) / 4) for e = 1, 2, 3: 10, sqrt(10), 1
     const s = runs.map((r) => r.diagnostics.s_e);
-    [100, Math.pow(10, 1.5), 10, Math.sqrt(10), 1].forEach((v, e) => expect(s[e]).toBeCloseTo(v, 8));
+    [1, 10, Math.sqrt(10), 1].forEach((v, e) => expect(s[e]).toBeCloseTo(v, 8));
   });
 
   it('refreshes a sample\'s loss when it is trained on, and ranks by it at the next epoch', async () => {
     const ctx = new MockContext({ n, batchSize: 5, epochs: 4, scores: { loss } });
     const s = create({ recompute: 2 }, ctx);
-    await runEpoch(s, ctx);
+    await runEpoch(s, ctx); // recompute at its end
     const lowest = loss.indexOf(Math.min(...loss));
     s.observe(
       { indices: Int32Array.from([lowest]), weights: null },
       { loss: Float32Array.from([1000]), gnorm: new Float32Array(1), correct: new Uint8Array(1) },
     );
-    ctx.epoch = 1; // no recompute at epoch 1
+    ctx.epoch = 1;
     await s.epochStart(ctx);
     const p = s.currentProbabilities;
     expect(p[lowest]).toBeCloseTo(Math.max(...p), 12);
-    ctx.epoch = 2; // the recompute restores the scored loss
+    await s.epochEnd!(ctx); // no pass after 1-based epoch 2
+    ctx.epoch = 2;
+    await s.epochStart(ctx);
+    expect(s.currentProbabilities[lowest]).toBeCloseTo(Math.max(...s.currentProbabilities), 12);
+    await s.epochEnd!(ctx); // the pass after 1-based epoch 3 restores the scored loss
+    ctx.epoch = 3;
     await s.epochStart(ctx);
     expect(s.currentProbabilities[lowest]).toBeCloseTo(Math.min(...s.currentProbabilities), 12);
   });
 
-  it('ranks never-seen samples first when there is no recompute pass', async () => {
-    const ctx = new MockContext({ n, batchSize: 5, scores: { loss } });
+  it('starts every raw score at 1, the reference\'s initial value, so unscored samples rank among the losses at 1', async () => {
+    const ctx = new MockContext({ n, batchSize: 5, epochs: 2, scores: { loss } });
     const s = create({ recompute: 0 }, ctx);
+    await runEpoch(s, ctx, { observe: false });
+    ctx.epoch = 1;
     await s.epochStart(ctx);
-    // nothing seen: every rank is a random tie-break, probabilities a permutation of the rank curve
+    // nothing scored: every rank is a random tie-break, probabilities a permutation of the rank curve
     const sorted = Array.from(s.currentProbabilities).sort((a, b) => b - a);
     const curve = rankSelectionProbabilities(Array.from({ length: n }, (_, r) => r), 100);
     sorted.forEach((v, r) => expect(v).toBeCloseTo(curve[r], 12));
+    // one sample trained at loss 0.5 ranks below all the unscored ones
+    s.observe(
+      { indices: Int32Array.from([3]), weights: null },
+      { loss: Float32Array.from([0.5]), gnorm: new Float32Array(1), correct: new Uint8Array(1) },
+    );
+    await s.epochStart(ctx);
+    expect(s.currentProbabilities[3]).toBeCloseTo(Math.min(...s.currentProbabilities), 12);
   });
 
   it('is deterministic under a seed', async () => {

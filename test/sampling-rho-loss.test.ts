@@ -11,8 +11,13 @@ const loss = Array.from({ length: n }, (_, i) => 1 + ((i * 37) % 101) / 50);
 const irreducible = Array.from({ length: n }, (_, i) => ((i * 11) % 17) / 10);
 
 describe('rho-loss parameters', () => {
-  it('defaults holdout 10%, 5 epochs for the irreducible-loss model, selection ratio 0.1; biased', () => {
-    expect(rhoLossStrategy.params.parse({})).toEqual({ holdout: 0.1, irreducible_epochs: 5, selection_ratio: 0.1 });
+  it('defaults: the paper\'s half of the training set held out, 10 epochs (ours), selection ratio 0.1, selection in training mode; biased', () => {
+    expect(rhoLossStrategy.params.parse({})).toEqual({
+      holdout: 0.5,
+      irreducible_epochs: 10,
+      selection_ratio: 0.1,
+      selection_mode: 'training',
+    });
     expect(rhoLossStrategy.unbiased).toBe(false);
     expect(rhoLossStrategy.description).toMatch(/biased/);
   });
@@ -22,6 +27,7 @@ describe('rho-loss parameters', () => {
     [{ holdout: 1 }, 'holdout'],
     [{ selection_ratio: 1 }, 'selection_ratio'],
     [{ irreducible_epochs: 0 }, 'irreducible_epochs'],
+    [{ selection_mode: 'eval' }, 'selection_mode'],
   ])('rejects %j naming the field', (params, field) => {
     const r = rhoLossStrategy.params.safeParse(params);
     expect(r.success).toBe(false);
@@ -37,14 +43,23 @@ describe('rho-loss parameters', () => {
 });
 
 describe('rho-loss', () => {
-  it('trains the irreducible-loss model once, on a held-out 10% the arm never trains or scores on', async () => {
-    const ctx = new MockContext({ n, batchSize: 4, epochs: 3, scores: { loss }, auxiliaryLosses: irreducible });
-    const s = create({ irreducible_epochs: 3 }, ctx);
+  it('trains the irreducible-loss model once, on a held-out part the arm never trains or scores on, keeping its best validation epoch', async () => {
+    const ctx = new MockContext({
+      n,
+      batchSize: 4,
+      epochs: 3,
+      scores: { loss },
+      auxiliaryLosses: irreducible,
+      auxiliaryBest: { epoch: 2, validationLoss: 0.75 },
+    });
+    const s = create({ irreducible_epochs: 3, holdout: 0.1 }, ctx);
     const runs = await runEpochs(s, ctx, 3);
     expect(ctx.auxiliaryCalls).toHaveLength(1);
     expect(ctx.auxiliaryDisposed).toBe(1);
-    const { indices: heldOut, epochs } = ctx.auxiliaryCalls[0];
+    const { indices: heldOut, epochs, options } = ctx.auxiliaryCalls[0];
     expect(epochs).toBe(3);
+    // the original trains it with the data module's batch size, the candidate batch B = b / 0.1
+    expect(options).toEqual({ batchSize: 40, keepBestValidation: true });
     expect(heldOut).toHaveLength(holdoutSize(n, 0.1));
     expect(heldOut).toHaveLength(20);
     expect(Array.from(s.heldOut!)).toEqual(Array.from(heldOut));
@@ -55,37 +70,60 @@ describe('rho-loss', () => {
     const pool = Array.from({ length: n }, (_, i) => i).filter((i) => !held.has(i));
     const ilMean = pool.reduce((a, i) => a + irreducible[i], 0) / pool.length;
     expect(runs[0].diagnostics.irreducible_loss_mean).toBeCloseTo(ilMean, 6);
+    for (const run of runs) {
+      expect(run.diagnostics.irreducible_best_epoch).toBe(2);
+      expect(run.diagnostics.irreducible_val_loss).toBe(0.75);
+    }
   });
 
-  it('each step forwards b / 0.1 candidates and trains the top b by loss - irreducible loss, unweighted', async () => {
+  it('holds out half of the training set by default, as the paper does for CIFAR-10', async () => {
+    const ctx = new MockContext({ n, batchSize: 4, scores: { loss }, auxiliaryLosses: irreducible });
+    await runEpoch(create({}, ctx), ctx);
+    expect(ctx.auxiliaryCalls[0].indices).toHaveLength(100);
+  });
+
+  it('runs one shuffled pass over the pool in batches of B = b / 0.1 candidates, training the top b by loss - irreducible loss', async () => {
     const b = 4;
+    // pool of 180 = 4 full batches of 40 and one of 20, which trains int(20 * 0.1) = 2
     const ctx = new MockContext({ n, batchSize: b, scores: { loss }, auxiliaryLosses: irreducible, seed: 5 });
-    const run = await runEpoch(create({}, ctx), ctx);
-    expect(run.planned).toBe(Math.floor(180 / b));
-    expect(run.plans).toHaveLength(45);
+    const run = await runEpoch(create({ holdout: 0.1 }, ctx), ctx);
+    expect(run.planned).toBe(5);
+    expect(ctx.scoreCalls.map((c) => c.indices.length)).toEqual([40, 40, 40, 40, 20]);
+    expect(run.plans.map((p) => p.indices.length)).toEqual([4, 4, 4, 4, 2]);
+    const candidates = ctx.scoreCalls.flatMap((c) => Array.from(c.indices));
+    expect(new Set(candidates).size).toBe(180); // every pool sample is a candidate exactly once
     let selectedSum = 0;
     run.plans.forEach((plan, t) => {
       const call = ctx.scoreCalls[t];
       expect(call.kind).toBe('loss');
-      expect(call.indices).toHaveLength(40);
+      expect(call.options).toEqual({ mode: 'training' });
       const rho = Array.from(call.indices, (i) => ({ i, r: Math.fround(loss[i]) - Math.fround(irreducible[i]) }));
       rho.sort((x, y) => y.r - x.r);
-      expect(Array.from(plan.indices).sort()).toEqual(rho.slice(0, b).map((x) => x.i).sort());
+      const k = plan.indices.length;
+      expect(Array.from(plan.indices).sort()).toEqual(rho.slice(0, k).map((x) => x.i).sort());
       expect(plan.weights).toBeNull();
       expect(plan.active).toBe(true);
-      selectedSum += rho.slice(0, b).reduce((a, x) => a + x.r, 0);
+      selectedSum += rho.slice(0, k).reduce((a, x) => a + x.r, 0);
     });
-    expect(run.diagnostics.selected_reducible_loss).toBeCloseTo(selectedSum / (45 * b), 4);
+    expect(run.diagnostics.selected_reducible_loss).toBeCloseTo(selectedSum / 18, 4);
   });
 
-  it('takes the candidates from shuffled passes over the pool (no repeats within a pass)', async () => {
+  it('selects in inference mode when asked', async () => {
     const ctx = new MockContext({ n, batchSize: 4, scores: { loss }, auxiliaryLosses: irreducible });
-    await runEpoch(create({}, ctx), ctx);
-    // 180 pool samples, 40 candidates a step: each pass gives 4 steps (160), then a reshuffle
-    for (let pass = 0; pass + 4 <= ctx.scoreCalls.length; pass += 4) {
-      const seen = ctx.scoreCalls.slice(pass, pass + 4).flatMap((c) => Array.from(c.indices));
-      expect(new Set(seen).size).toBe(160);
-    }
+    await runEpoch(create({ selection_mode: 'inference' }, ctx), ctx);
+    expect(ctx.scoreCalls.every((c) => c.options.mode === 'inference')).toBe(true);
+  });
+
+  it('draws a new order over the pool every epoch', async () => {
+    const ctx = new MockContext({ n, batchSize: 4, epochs: 2, scores: { loss }, auxiliaryLosses: irreducible });
+    const s = create({}, ctx);
+    await runEpoch(s, ctx);
+    const first = ctx.scoreCalls.map((c) => Array.from(c.indices));
+    ctx.epoch = 1;
+    await runEpoch(s, ctx);
+    const second = ctx.scoreCalls.slice(first.length).map((c) => Array.from(c.indices));
+    expect(second.flat().sort()).toEqual(first.flat().sort());
+    expect(second).not.toEqual(first);
   });
 
   it('resumes from state() without training the irreducible-loss model again', async () => {
@@ -96,9 +134,10 @@ describe('rho-loss', () => {
     t.restore(JSON.parse(JSON.stringify(s.state())));
     ctx.epoch = 1;
     const before = ctx.scoredSamples;
-    await runEpoch(t, ctx);
+    const run = await runEpoch(t, ctx);
     expect(ctx.auxiliaryCalls).toHaveLength(1);
-    expect(ctx.scoredSamples - before).toBe(45 * 40);
+    expect(ctx.scoredSamples - before).toBe(100); // the pool, once
+    expect(run.diagnostics.irreducible_best_epoch).toBe(10);
   });
 
   it('is deterministic under a seed', async () => {

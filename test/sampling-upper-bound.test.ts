@@ -189,6 +189,17 @@ describe('upper-bound importance step', () => {
     }
   });
 
+  it('scores in inference mode, b rows per forward pass unless forward_batch_size says otherwise', async () => {
+    for (const [params, rows] of [[{}, 8], [{ forward_batch_size: 5 }, 5]] as const) {
+      const ctx = new MockContext({ n, batchSize: 8 });
+      const s = create(params, ctx);
+      s.restore({ tau: 10 });
+      s.epochStart(ctx);
+      await s.nextBatch(ctx);
+      expect(ctx.scoreCalls[0].options).toEqual({ forwardBatchSize: rows });
+    }
+  });
+
   it('draws each candidate with probability s / sum(s) (chi-square over samples)', async () => {
     const b = 8;
     const ctx = new MockContext({ n, batchSize: b, scores: { gnorm }, seed: 11 });

@@ -14,14 +14,18 @@ export const BiasedParams = z
     /** Candidates scored per step: an absolute count, larger than the batch size. */
     presample: z.number().int().positive().default(256),
     score: z.enum(['gnorm', 'loss', 'full_gnorm']).default('gnorm'),
+    /** Rows per forward pass of the scoring pass: only the pass's speed depends on it. */
+    forward_batch_size: z.number().int().positive().default(128),
   })
   .strict();
 export type BiasedParams = z.infer<typeof BiasedParams>;
 
 /**
- * The reference's BiasedImportanceTraining: every step, score `presample` uniform candidates,
- * smooth the scores, draw b with p proportional to them, weight w^k rescaled over the batch.
- * Always on (no tau gate).
+ * The reference's BiasedImportanceTraining, which is its 2017 ImportanceTraining under another
+ * name: every step, score `presample` candidates drawn uniformly with replacement (inference
+ * mode, forward_batch_size rows at a time), smooth the scores, draw b of them with replacement
+ * with p proportional to the smoothed scores, weight w = mean(s) / s_i, then w^k rescaled over
+ * the batch so that sum(w^k s) = sum(w s). Always on (no tau gate); N // b steps per epoch.
  */
 export class BiasedSampler implements Strategy {
   private readonly smoother: ScoreSmoother;
@@ -47,7 +51,7 @@ export class BiasedSampler implements Strategy {
   async nextBatch(ctx: StrategyContext): Promise<BatchPlan | null> {
     if (ctx.step >= this.steps) return null;
     const candidates = ctx.rng.uniformIndices(ctx.n, this.params.presample);
-    const raw = await ctx.score(candidates, this.params.score);
+    const raw = await ctx.score(candidates, this.params.score, { forwardBatchSize: this.params.forward_batch_size });
     for (const s of raw) this.scoreSum += s;
     this.scoreCount += raw.length;
     const draw = importanceDraw(ctx.rng, this.smoother.apply(raw), ctx.batchSize, this.params.k);
@@ -75,7 +79,7 @@ export class BiasedSampler implements Strategy {
 export const biasedStrategy: StrategyDefinition<BiasedParams> = {
   name: 'biased',
   description:
-    'biased importance sampling (BiasedImportanceTraining): score a presample every step, weights (1/(B p))^k rescaled; biased unless k = 1',
+    'biased importance sampling (BiasedImportanceTraining; the 2017 ImportanceTraining): score a presample every step, weights (1/(B p))^k rescaled; biased unless k = 1',
   unbiased: false,
   params: BiasedParams,
   diagnostics: ['score_mean', 'smoothing'],

@@ -68,7 +68,8 @@ export class ConstantTimeSampler implements Strategy {
     if (this.tau > this.params.tau_th) {
       const { scored, trained } = constantTimeSizes(ctx.batchSize, this.tau, this.params);
       const candidates = ctx.rng.uniformIndices(ctx.n, scored);
-      const scores = await ctx.score(candidates, this.params.score);
+      // the reference scores in forward passes of b rows
+      const scores = await ctx.score(candidates, this.params.score, { forwardBatchSize: ctx.batchSize });
       this.tau = emaUpdate(this.tau, varianceReductionTau(scores));
       const draw = importanceDraw(ctx.rng, scores, trained);
       this.activeSteps++;

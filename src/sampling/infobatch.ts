@@ -3,30 +3,42 @@ import type { BatchPlan, SampleScores, Strategy, StrategyContext, StrategyDefini
 
 export const InfoBatchParams = z
   .object({
-    /** Probability of pruning a sample whose last loss is below the mean. */
-    r: z.number().min(0).lt(1).default(0.5),
-    /** Prune during the first delta of the epochs; train on the full data after (annealing). */
+    /** Prune ratio: of the samples whose last loss is below the mean, int((1 - r) * count) are kept. */
+    r: z.number().min(0).max(0.9).default(0.5),
+    /** Prune while epoch + 1 <= delta * epochs; train on the full data after (annealing). */
     delta: z.number().gt(0).max(1).default(0.875),
   })
   .strict();
 export type InfoBatchParams = z.infer<typeof InfoBatchParams>;
 
-/** Whether InfoBatch prunes in this 0-based epoch: epoch < delta * epochs. */
+/** The original's score of a sample before its first training step. */
+const INITIAL_SCORE = 3;
+
+/**
+ * Whether InfoBatch prunes in this 0-based epoch. The original's sampler has counted epoch + 1
+ * resets when the epoch starts and stops pruning once that count exceeds delta * epochs, so it
+ * prunes while epoch + 1 <= delta * epochs: floor(delta * epochs) epochs.
+ */
 export function infoBatchPrunes(epoch: number, epochs: number, delta: number): boolean {
-  return epoch < delta * epochs;
+  return epoch + 1 <= epochs * delta;
+}
+
+/** How many of `count` below-mean samples are kept: int(keep_ratio * count), keep_ratio = 1 - r. */
+export function infoBatchKept(count: number, r: number): number {
+  return Math.floor((1 - r) * count);
 }
 
 /**
- * InfoBatch (Qin et al., ICLR 2024): at each epoch start, every sample whose last training loss
- * is below the mean of the known losses is pruned with probability r; kept low-loss samples get
- * weight 1 / (1 - r), so the epoch's summed gradient keeps its expectation. Never-trained samples
- * count as high-loss (epoch 0 prunes nothing). From epoch ceil(delta * epochs) on, full data,
- * weight 1. The kept set is shuffled and every kept sample trained once: ceil(kept / b) steps.
- * The pruning draw uses the arm's seeded stream (not a seed made from the epoch index).
+ * InfoBatch (Qin et al., ICLR 2024; NUS-HPC-AI-Lab/InfoBatch, infobatch/infobatch.py): every
+ * sample's score is the loss of its last training step (3 before the first). At each pruning
+ * epoch's start, of the samples scoring below the mean score, exactly int((1 - r) * count) drawn
+ * without replacement are kept with weight 1 / (1 - r); the others are pruned; the rest of the data
+ * is kept with weight 1. The kept set is shuffled and each kept sample trained once: ceil(kept / b)
+ * steps. Epoch 0 prunes nothing (all scores equal). After the pruning epochs, the full data with
+ * weight 1. The draws use the arm's seeded stream (the original reseeds numpy with the epoch index).
  */
 export class InfoBatchSampler implements Strategy {
-  private losses: Float64Array;
-  private seen: Uint8Array;
+  private scores: Float64Array;
   private order: Int32Array = new Int32Array(0);
   private weights: Float32Array | null = null;
   private steps = 0;
@@ -39,39 +51,34 @@ export class InfoBatchSampler implements Strategy {
     private readonly params: InfoBatchParams,
     setup: StrategySetup,
   ) {
-    this.losses = new Float64Array(setup.n);
-    this.seen = new Uint8Array(setup.n);
+    this.scores = new Float64Array(setup.n).fill(INITIAL_SCORE);
   }
 
   epochStart(ctx: StrategyContext): number {
     const n = ctx.n;
-    const { r } = this.params;
     this.pruning = infoBatchPrunes(ctx.epoch, ctx.epochs, this.params.delta);
     let sum = 0;
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      if (this.seen[i]) {
-        sum += this.losses[i];
-        count++;
-      }
-    }
-    this.threshold = count > 0 ? sum / count : NaN;
+    for (let i = 0; i < n; i++) sum += this.scores[i];
+    this.threshold = sum / n;
     const kept: number[] = [];
-    const keptWeights: number[] = [];
-    let lowLossCount = 0;
+    const wellLearned: number[] = [];
     for (let i = 0; i < n; i++) {
-      const lowLoss = this.pruning && this.seen[i] === 1 && this.losses[i] < this.threshold;
-      if (lowLoss) lowLossCount++;
-      if (lowLoss && ctx.rng.next() < r) continue;
-      kept.push(i);
-      keptWeights.push(lowLoss ? 1 / (1 - r) : 1);
+      if (this.pruning && this.scores[i] < this.threshold) wellLearned.push(i);
+      else kept.push(i);
+    }
+    const keepRatio = 1 - this.params.r;
+    const draw = ctx.rng.permutation(wellLearned.length).subarray(0, infoBatchKept(wellLearned.length, this.params.r));
+    const rescaled = new Set<number>();
+    for (const p of draw) {
+      kept.push(wellLearned[p]);
+      rescaled.add(wellLearned[p]);
     }
     this.pruned = n - kept.length;
     // active (and weighted) only when some sample was exposed to pruning: not in epoch 0
-    this.active = lowLossCount > 0;
+    this.active = wellLearned.length > 0;
     const perm = ctx.rng.permutation(kept.length);
     this.order = Int32Array.from(perm, (p) => kept[p]);
-    this.weights = this.active ? Float32Array.from(perm, (p) => keptWeights[p]) : null;
+    this.weights = this.active ? Float32Array.from(this.order, (i) => (rescaled.has(i) ? 1 / keepRatio : 1)) : null;
     this.steps = Math.ceil(kept.length / ctx.batchSize);
     return this.steps;
   }
@@ -88,10 +95,7 @@ export class InfoBatchSampler implements Strategy {
   }
 
   observe(plan: BatchPlan, scores: SampleScores): void {
-    for (let j = 0; j < plan.indices.length; j++) {
-      this.losses[plan.indices[j]] = scores.loss[j];
-      this.seen[plan.indices[j]] = 1;
-    }
+    for (let j = 0; j < plan.indices.length; j++) this.scores[plan.indices[j]] = scores.loss[j];
   }
 
   diagnostics() {
@@ -104,20 +108,18 @@ export class InfoBatchSampler implements Strategy {
   }
 
   state() {
-    return { losses: Array.from(this.losses, (v, i) => (this.seen[i] ? v : null)) };
+    return { scores: Array.from(this.scores) };
   }
 
   restore(state: unknown): void {
-    const s = state as { losses: (number | null)[] };
-    this.losses = Float64Array.from(s.losses, (v) => v ?? 0);
-    this.seen = Uint8Array.from(s.losses, (v) => (v === null ? 0 : 1));
+    this.scores = Float64Array.from((state as { scores: number[] }).scores);
   }
 }
 
 export const infoBatchStrategy: StrategyDefinition<InfoBatchParams> = {
   name: 'infobatch',
   description:
-    'InfoBatch (Qin et al. 2024): each epoch prune below-mean-loss samples with probability r, reweight the kept ones 1/(1-r), full data for the last epochs; unbiased per epoch',
+    'InfoBatch (Qin et al. 2024): each epoch keep int((1-r) count) of the below-mean-loss samples, weighted 1/(1-r), full data for the last epochs; unbiased per epoch',
   unbiased: true,
   params: InfoBatchParams,
   diagnostics: ['pruned', 'kept', 'pruning', 'loss_threshold'],

@@ -26,12 +26,12 @@ export class RingBuffer {
     return out;
   }
 
-  /** Fraction of the stored values <= x (0 when empty). */
-  percentileOf(x: number): number {
+  /** Fraction of the stored values strictly below x (0 when empty), the original's percentile_of_score / 100. */
+  fractionBelow(x: number): number {
     if (this.count === 0) return 0;
-    let atMost = 0;
-    for (let j = 0; j < this.count; j++) if (this.data[j] <= x) atMost++;
-    return atMost / this.count;
+    let below = 0;
+    for (let j = 0; j < this.count; j++) if (this.data[j] < x) below++;
+    return below / this.count;
   }
 
   state(): { capacity: number; values: number[] } {
@@ -43,12 +43,4 @@ export class RingBuffer {
     for (const v of state.values) ring.push(v);
     return ring;
   }
-}
-
-/** Fraction of `values` that are <= x (the "weak" percentile rank, in [0, 1]). */
-export function percentileRank(values: ArrayLike<number>, x: number): number {
-  if (values.length === 0) return 0;
-  let atMost = 0;
-  for (let j = 0; j < values.length; j++) if (values[j] <= x) atMost++;
-  return atMost / values.length;
 }

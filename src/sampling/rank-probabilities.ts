@@ -35,11 +35,11 @@ export function rankSelectionProbabilities(ranks: ArrayLike<number>, selectionPr
 }
 
 /**
- * s_e for an epoch, annealed geometrically from s_e0 (first epoch) to s_eend (last epoch):
- * s_e0 * (s_eend / s_e0)^(epoch / (epochs - 1)).
+ * s_e for a 0-based epoch, annealed geometrically towards s_eend: s_e0 (s_eend / s_e0)^((epoch + 1)
+ * / epochs), the reference's `s_e0 * exp(log(s_eend / s_e0) / n_epochs) ** (1 + epochs done)`, so
+ * the last epoch runs at s_eend.
  */
 export function annealedSelectionPressure(start: number, end: number, epoch: number, epochs: number): number {
-  if (epochs <= 1) return start;
-  const t = Math.min(1, Math.max(0, epoch / (epochs - 1)));
+  const t = Math.min(1, Math.max(0, (epoch + 1) / epochs));
   return start * Math.pow(end / start, t);
 }

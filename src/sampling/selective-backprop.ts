@@ -7,33 +7,48 @@ export const SelectiveBackpropParams = z
     /** Selection probability = max(sampling_min, percentile ^ beta). */
     beta: z.number().min(0).default(3),
     sampling_min: z.number().min(0).max(1).default(0),
-    /** How many recent candidate losses the percentile is taken over. */
+    /** How many recent forward losses the percentile is taken over. */
     history: z.number().int().positive().default(1024),
-    /** Epochs of ordinary uniform training before selection starts. */
+    /** Epochs of ordinary training on every sample before selection starts. */
     warmup_epochs: z.number().int().min(0).default(1),
-    /** Reuse a sample's loss for up to this many epochs instead of a new forward (0: always forward). */
+    /**
+     * Reuse a sample's last loss instead of a new forward pass until this many epochs have passed
+     * since its last forward (the original's "stale" forward selector; 0 or 1: always forward).
+     */
     staleness: z.number().int().min(0).default(0),
   })
   .strict();
 export type SelectiveBackpropParams = z.infer<typeof SelectiveBackpropParams>;
 
+/** A loader batch's sample waiting for its forward pass, and whether it needs one. */
+interface Queued {
+  index: number;
+  forward: boolean;
+}
+
 /**
- * Selective backprop (Jiang et al. 2019): every sample is a candidate once per epoch (shuffled,
- * forwarded in chunks of b); a candidate with loss l is kept with probability
- * max(sampling_min, P(l)^beta), P(l) = fraction of the last `history` candidate losses <= l
- * (l included). Kept candidates are buffered and trained in batches of b, unweighted (biased);
- * a part-filled buffer carries over to the next epoch. The first warmup_epochs are uniform.
+ * Selective backprop (Jiang et al. 2019; lib/trainer.py, lib/calculators.py, lib/hist.py of their
+ * code). The first warmup_epochs train every sample (shuffled batches of b, the last partial).
+ * Afterwards each epoch cuts a shuffled pass into loader batches of b; their samples are forwarded
+ * without a gradient in forward batches of b (with staleness, b of those that need a forward, or
+ * every queued one past 4b or at the epoch's end). All losses of a forward batch enter the history
+ * first; then each is kept with probability max(sampling_min, P^beta), P = the fraction of the last
+ * `history` losses strictly below it. Kept samples queue for backprop; after each loader batch, b
+ * of them train (unweighted: biased) once b are queued, and the epoch's last loader batch trains
+ * what is queued if that is fewer than b. A larger remainder waits for the next epoch.
  */
 export class SelectiveBackpropSampler implements Strategy {
   private history: RingBuffer;
-  /** Latest known loss per sample and the epoch it is from (-1: none). */
+  /** Latest known loss per sample (forward or training step) and the epoch of its last forward (-1: none). */
   private lastLoss: Float64Array;
-  private lossEpoch: Int32Array;
+  private forwardEpoch: Int32Array;
+  /** Kept samples waiting for backprop: a remainder of b or more carries over to the next epoch. */
   private pending: number[] = [];
+  private forwardQueue: Queued[] = [];
   private order: Int32Array = new Int32Array(0);
   private cursor = 0;
+  private done = false;
   private warmup = true;
-  private warmupSteps = 0;
   private candidates = 0;
   private selected = 0;
   private reused = 0;
@@ -45,75 +60,101 @@ export class SelectiveBackpropSampler implements Strategy {
   ) {
     this.history = new RingBuffer(params.history);
     this.lastLoss = new Float64Array(setup.n);
-    this.lossEpoch = new Int32Array(setup.n).fill(-1);
+    this.forwardEpoch = new Int32Array(setup.n).fill(-1);
   }
 
-  /** Probability of keeping a candidate with this loss; pushes it into the history first. */
-  selectionProbability(loss: number): number {
-    this.history.push(loss);
-    const pct = this.history.percentileOf(loss);
-    return Math.max(this.params.sampling_min, Math.pow(pct, this.params.beta));
+  /** Appends a forward batch's losses to the history, then gives each its selection probability. */
+  selectionProbabilities(losses: ArrayLike<number>): number[] {
+    for (let j = 0; j < losses.length; j++) this.history.push(losses[j]);
+    return Array.from(losses, (l) => Math.max(this.params.sampling_min, Math.pow(this.history.fractionBelow(l), this.params.beta)));
   }
 
   epochStart(ctx: StrategyContext): number {
     const b = ctx.batchSize;
     this.order = ctx.rng.permutation(ctx.n);
     this.cursor = 0;
+    this.done = false;
     this.candidates = 0;
     this.selected = 0;
     this.reused = 0;
     this.warmup = ctx.epoch < this.params.warmup_epochs;
-    if (this.warmup) {
-      this.warmupSteps = Math.floor(ctx.n / b);
-      return this.warmupSteps;
-    }
+    if (this.warmup) return Math.ceil(ctx.n / b);
     // an estimate for the progress bar: E[U^beta] = 1 / (beta + 1) for a uniform percentile U
     const fraction = this.lastFraction ?? Math.max(this.params.sampling_min, 1 / (this.params.beta + 1));
-    return Math.floor((this.pending.length + ctx.n * fraction) / b);
+    return Math.ceil((this.pending.length + ctx.n * fraction) / b);
   }
 
   async nextBatch(ctx: StrategyContext): Promise<BatchPlan | null> {
     const b = ctx.batchSize;
-    if (this.warmup) {
-      if (ctx.step >= this.warmupSteps) return null;
-      return { indices: this.order.slice(ctx.step * b, (ctx.step + 1) * b), weights: null, active: false };
+    while (!this.done && this.cursor < ctx.n) {
+      const loaderBatch = this.order.slice(this.cursor, this.cursor + b);
+      this.cursor += loaderBatch.length;
+      const final = this.cursor >= ctx.n;
+      if (this.warmup) this.pending.push(...loaderBatch);
+      else await this.forwardAndSelect(loaderBatch, final, ctx);
+      if (final) this.done = true;
+      const batch = this.takeBackpropBatch(final, b);
+      if (batch) return { indices: Int32Array.from(batch), weights: null, active: !this.warmup };
     }
-    while (this.pending.length < b && this.cursor < ctx.n) {
-      const chunk = this.order.slice(this.cursor, this.cursor + b);
-      this.cursor += chunk.length;
-      await this.refreshLosses(chunk, ctx);
-      for (const i of chunk) {
-        this.candidates++;
-        if (ctx.rng.next() < this.selectionProbability(this.lastLoss[i])) {
-          this.pending.push(i);
-          this.selected++;
-        }
+    this.done = true;
+    return null;
+  }
+
+  /** The original's get_batch: b once b are queued, or at the epoch's end whatever (fewer) is queued. */
+  private takeBackpropBatch(final: boolean, b: number): number[] | null {
+    if (this.pending.length >= b) return this.pending.splice(0, b);
+    if (final && this.pending.length > 0) return this.pending.splice(0);
+    return null;
+  }
+
+  private async forwardAndSelect(loaderBatch: Int32Array, final: boolean, ctx: StrategyContext): Promise<void> {
+    for (const i of loaderBatch) {
+      const forward = this.needsForward(i, ctx.epoch);
+      if (!forward) this.reused++;
+      this.forwardQueue.push({ index: i, forward });
+    }
+    const batch = this.takeForwardBatch(final, ctx.batchSize);
+    if (!batch) return;
+    const toForward = batch.filter((q) => q.forward).map((q) => q.index);
+    if (toForward.length > 0) {
+      const losses = await ctx.score(Int32Array.from(toForward), 'loss');
+      toForward.forEach((i, j) => {
+        this.lastLoss[i] = losses[j];
+        this.forwardEpoch[i] = ctx.epoch;
+      });
+    }
+    const probabilities = this.selectionProbabilities(batch.map((q) => this.lastLoss[q.index]));
+    batch.forEach((q, j) => {
+      this.candidates++;
+      if (ctx.rng.next() < probabilities[j]) {
+        this.pending.push(q.index);
+        this.selected++;
       }
-    }
-    if (this.pending.length < b) return null; // every sample was a candidate: the epoch is over
-    return { indices: Int32Array.from(this.pending.splice(0, b)), weights: null, active: true };
+    });
   }
 
-  /** Forward the candidates whose loss is missing or older than `staleness` epochs. */
-  private async refreshLosses(chunk: Int32Array, ctx: StrategyContext): Promise<void> {
+  private needsForward(i: number, epoch: number): boolean {
     const s = this.params.staleness;
-    const stale = chunk.filter((i) => !(s > 0 && this.lossEpoch[i] >= 0 && ctx.epoch - this.lossEpoch[i] <= s));
-    this.reused += chunk.length - stale.length;
-    if (stale.length === 0) return;
-    const losses = await ctx.score(stale, 'loss');
-    stale.forEach((i, j) => this.remember(i, losses[j], ctx.epoch));
+    return !(s > 0 && this.forwardEpoch[i] >= 0 && epoch - this.forwardEpoch[i] < s);
   }
 
-  private remember(i: number, loss: number, epoch: number): void {
-    this.lastLoss[i] = loss;
-    this.lossEpoch[i] = epoch;
+  /** The original's get_forward_batch: up to the b-th sample that needs a forward, or all past 4b queued or at the end. */
+  private takeForwardBatch(final: boolean, b: number): Queued[] | null {
+    let needed = 0;
+    for (let k = 0; k < this.forwardQueue.length; k++) {
+      if (this.forwardQueue[k].forward) needed++;
+      if (needed === b) return this.forwardQueue.splice(0, k + 1);
+    }
+    if (final || this.forwardQueue.length > 4 * b) return this.forwardQueue.splice(0);
+    return null;
   }
 
   observe(plan: BatchPlan, scores: SampleScores, ctx: StrategyContext): void {
     for (let j = 0; j < plan.indices.length; j++) {
-      this.remember(plan.indices[j], scores.loss[j], ctx.epoch);
-      // warmup losses seed the percentile history; afterwards it holds candidate losses only
-      if (this.warmup) this.history.push(scores.loss[j]);
+      const i = plan.indices[j];
+      this.lastLoss[i] = scores.loss[j];
+      // the original forwards every sample while priming, right before training it
+      if (this.warmup) this.forwardEpoch[i] = ctx.epoch;
     }
   }
 
@@ -125,7 +166,7 @@ export class SelectiveBackpropSampler implements Strategy {
     return {
       selected_fraction: this.warmup ? 1 : this.candidates > 0 ? this.selected / this.candidates : NaN,
       reused_losses: this.reused,
-      carried_over: this.warmup ? 0 : this.pending.length,
+      carried_over: this.pending.length,
     };
   }
 
@@ -133,7 +174,7 @@ export class SelectiveBackpropSampler implements Strategy {
     return {
       history: this.history.state(),
       lastLoss: Array.from(this.lastLoss),
-      lossEpoch: Array.from(this.lossEpoch),
+      forwardEpoch: Array.from(this.forwardEpoch),
       pending: [...this.pending],
       lastFraction: this.lastFraction,
     };
@@ -143,7 +184,7 @@ export class SelectiveBackpropSampler implements Strategy {
     const s = state as ReturnType<SelectiveBackpropSampler['state']>;
     this.history = RingBuffer.fromState(s.history);
     this.lastLoss = Float64Array.from(s.lastLoss);
-    this.lossEpoch = Int32Array.from(s.lossEpoch);
+    this.forwardEpoch = Int32Array.from(s.forwardEpoch);
     this.pending = [...s.pending];
     this.lastFraction = s.lastFraction;
   }

@@ -3,14 +3,17 @@ import type { BatchPlan, Strategy, StrategyContext, StrategyDefinition } from '.
 
 const UniformParams = z.object({}).strict();
 
-/** Keras' default: a shuffled pass over the data each epoch, floor(N/b) full batches. */
+/**
+ * Keras' `fit` with shuffle: a fresh permutation each epoch, cut into batches of b; the last
+ * batch holds the N mod b left over, so an epoch is ceil(N/b) steps and trains every sample once.
+ */
 class UniformSampler implements Strategy {
   private order: Int32Array = new Int32Array(0);
   private steps = 0;
 
   epochStart(ctx: StrategyContext): number {
     this.order = ctx.rng.permutation(ctx.n);
-    this.steps = Math.floor(ctx.n / ctx.batchSize);
+    this.steps = Math.ceil(ctx.n / ctx.batchSize);
     return this.steps;
   }
 
@@ -35,7 +38,7 @@ class UniformSampler implements Strategy {
 
 export const uniformStrategy: StrategyDefinition<z.infer<typeof UniformParams>> = {
   name: 'uniform',
-  description: 'uniform sampling: a shuffled pass over the training set each epoch (the baseline)',
+  description: 'uniform sampling: a shuffled pass over the training set each epoch, the last batch partial, as Keras fit (the baseline)',
   unbiased: true,
   params: UniformParams,
   diagnostics: [],

@@ -11,6 +11,8 @@ export const UpperBoundParams = z
     /** Importance sampling turns on when tau exceeds this; default (B + 3b) / (3b). */
     tau_th: z.number().gt(1).optional(),
     score: z.enum(['gnorm', 'loss', 'full_gnorm']).default('gnorm'),
+    /** Rows per forward pass of the scoring pass (default b, as the reference): only its speed depends on it. */
+    forward_batch_size: z.number().int().positive().optional(),
   })
   .strict();
 export type UpperBoundParams = z.infer<typeof UpperBoundParams>;
@@ -21,9 +23,10 @@ export function defaultTauThreshold(presampleSize: number, batchSize: number): n
 }
 
 /**
- * The reference's ImportanceTraining: when the tau EMA exceeds tau_th, score B uniform
- * candidates and draw b of them with p_i proportional to their score, weight 1/(B p_i);
- * otherwise train uniformly and update tau with the training step's own scores.
+ * The reference's ImportanceTraining as of 2018 (commit 6bef4ec on): when the tau EMA exceeds
+ * tau_th, score B uniform candidates in inference mode and draw b of them with p_i proportional
+ * to their score, weight 1/(B p_i); otherwise train on b uniform draws and update tau with the
+ * training step's own (training-mode) scores.
  */
 export class UpperBoundSampler implements Strategy {
   readonly presampleSize: number;
@@ -54,7 +57,9 @@ export class UpperBoundSampler implements Strategy {
     const b = ctx.batchSize;
     if (this.tau > this.tauThreshold) {
       const candidates = ctx.rng.uniformIndices(ctx.n, this.presampleSize);
-      const scores = await ctx.score(candidates, this.params.score as ScoreKind);
+      const scores = await ctx.score(candidates, this.params.score as ScoreKind, {
+        forwardBatchSize: this.params.forward_batch_size ?? b,
+      });
       this.tau = emaUpdate(this.tau, varianceReductionTau(scores));
       const draw = importanceDraw(ctx.rng, scores, b);
       return { indices: pick(candidates, draw.positions), weights: draw.weights, active: true };
@@ -88,7 +93,7 @@ export class UpperBoundSampler implements Strategy {
 export const upperBoundStrategy: StrategyDefinition<UpperBoundParams> = {
   name: 'upper-bound',
   description:
-    'importance sampling with the gradient-norm upper bound (ImportanceTraining): unbiased, switches on when the variance reduction tau exceeds tau_th',
+    'importance sampling with the gradient-norm upper bound (ImportanceTraining as of 2018): unbiased, switches on when the variance reduction tau exceeds tau_th',
   unbiased: true,
   params: UpperBoundParams,
   diagnostics: ['tau_th'],

@@ -1,10 +1,14 @@
+import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
 import type {
   ArmStatus,
   AuxiliaryModel,
+  AuxiliaryOptions,
   BatchPlan,
   EpochRecord,
+  ForwardMode,
   ScoreKind,
+  ScoreOptions,
   StepProgress,
   Strategy,
   StrategyContext,
@@ -32,6 +36,23 @@ export interface ArmOptions {
 }
 
 const now = () => performance.now() / 1000;
+
+/** tfjs optimizers keep their rate in a `learningRate` field; SGD and momentum also cache it in a scalar that setLearningRate refreshes. */
+interface RateHolder {
+  learningRate: number;
+  setLearningRate?: (lr: number) => void;
+}
+
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as RateHolder;
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+/** A copy of a model's weights, for putting back the best epoch's. */
+function snapshotWeights(session: TrainingSession): tf.Tensor[] {
+  return session.model.logits.getWeights().map((w) => w.clone());
+}
 
 /** Lets timers and signal handlers run: the training loop is otherwise synchronous work. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -83,7 +104,19 @@ export class Arm {
   /** Cumulative training time of the finished epochs (the arm's own clock). */
   wallTime = 0;
 
-  constructor(readonly options: ArmOptions) {}
+  /** The optimizer's configured learning rate; a plan's learningRateScale multiplies it. */
+  private readonly baseLearningRate: number;
+  private learningRateScale = 1;
+
+  constructor(readonly options: ArmOptions) {
+    this.baseLearningRate = (options.session.optimizer as unknown as RateHolder).learningRate;
+  }
+
+  private applyLearningRateScale(scale: number): void {
+    if (scale === this.learningRateScale) return;
+    setLearningRate(this.options.session.optimizer, this.baseLearningRate * scale);
+    this.learningRateScale = scale;
+  }
 
   get name(): string {
     return this.options.name;
@@ -113,31 +146,52 @@ export class Arm {
       },
       rng: o.rng,
       labels: o.labels,
-      score: async (indices: Int32Array, kind: ScoreKind) => {
+      score: async (indices: Int32Array, kind: ScoreKind, options: ScoreOptions = {}) => {
         const t = now();
-        const s = session.score(indices, kind);
+        const s = session.score(indices, kind, { chunkSize: options.forwardBatchSize, training: options.mode === 'training' });
         scoreTime += now() - t;
         scoreForwards += indices.length;
         if (kind === 'full_gnorm') backwards += indices.length;
         return s;
       },
-      trainAuxiliary: async (indices: Int32Array, auxEpochs: number) => {
+      trainingAccuracy: async (mode: ForwardMode = 'inference') => {
+        const t = now();
+        const { accuracy } = session.evaluate(undefined, { training: mode === 'training' });
+        scoreTime += now() - t;
+        scoreForwards += o.labels.length;
+        return accuracy;
+      },
+      trainAuxiliary: async (indices: Int32Array, auxEpochs: number, options: AuxiliaryOptions = {}) => {
         const aux = o.freshSession();
-        const order = () => o.rng.permutation(indices.length);
+        const b = options.batchSize ?? o.batchSize;
+        let best: { epoch: number; loss: number; weights: tf.Tensor[] } | null = null;
         for (let e = 0; e < auxEpochs; e++) {
-          const perm = order();
-          for (let s = 0; s + o.batchSize <= indices.length; s += o.batchSize) {
-            const batch = Int32Array.from(perm.subarray(s, s + o.batchSize), (p) => indices[p]);
+          const perm = o.rng.permutation(indices.length);
+          for (let s = 0; s < indices.length; s += b) {
+            const batch = Int32Array.from(perm.subarray(s, s + b), (p) => indices[p]);
             aux.trainStep(batch, null);
             trainForwards += batch.length;
             backwards += batch.length;
           }
+          if (!options.keepBestValidation) continue;
+          const { loss } = aux.evaluate(o.validation);
+          scoreForwards += o.validation.n;
+          // strictly lower, like a min-mode checkpoint: ties keep the earlier epoch
+          if (best === null || loss < best.loss) {
+            best?.weights.forEach((w) => w.dispose());
+            best = { epoch: e + 1, loss, weights: snapshotWeights(aux) };
+          }
+        }
+        if (best !== null) {
+          aux.model.logits.setWeights(best.weights);
+          best.weights.forEach((w) => w.dispose());
         }
         const model: AuxiliaryModel = {
           losses: async (idx) => {
             scoreForwards += idx.length;
             return aux.score(idx, 'loss');
           },
+          ...(best !== null ? { bestEpoch: best.epoch, bestValidationLoss: best.loss } : {}),
           dispose: () => aux.dispose(),
         };
         auxiliaries.push(model);
@@ -169,6 +223,7 @@ export class Arm {
       }
       const plan: BatchPlan | null = await strategy.nextBatch(ctx);
       if (!plan) break;
+      this.applyLearningRateScale(plan.learningRateScale ?? 1);
       const t = now();
       const result = session.trainStep(plan.indices, plan.weights, plan.topQ);
       trainTime += now() - t;

@@ -32,8 +32,14 @@ export interface StepResult {
   scores: SampleScores;
 }
 
-/** Rows per forward pass when scoring or evaluating (inference mode). */
+/** Rows per forward pass when scoring or evaluating, unless the caller asks for another. */
 const EVAL_CHUNK = 1024;
+
+/** How a forward pass without a gradient runs: rows per pass, and dropout on (training) or off. */
+export interface ForwardOptions {
+  chunkSize?: number;
+  training?: boolean;
+}
 
 /**
  * One arm's model and optimizer over device-resident data: the training step, the scoring
@@ -93,16 +99,18 @@ export class TrainingSession {
     };
   }
 
-  /** Inference-mode scores of training samples (no dropout), in chunks. */
-  score(indices: Int32Array, kind: ScoreKind): Float32Array {
+  /** Scores of training samples, in chunks; inference mode (no dropout) unless `training`. */
+  score(indices: Int32Array, kind: ScoreKind, options: ForwardOptions = {}): Float32Array {
     if (kind === 'full_gnorm') return this.fullGradNorms(indices);
     const out = new Float32Array(indices.length);
     const act = this.model.outputActivation;
-    for (let start = 0; start < indices.length; start += EVAL_CHUNK) {
-      const part = indices.subarray(start, Math.min(start + EVAL_CHUNK, indices.length));
+    const chunk = options.chunkSize ?? EVAL_CHUNK;
+    const training = options.training ?? false;
+    for (let start = 0; start < indices.length; start += chunk) {
+      const part = indices.subarray(start, Math.min(start + chunk, indices.length));
       const values = tf.tidy(() => {
         const { x, y } = this.batch(this.train, part);
-        const z = this.model.logits.apply(x, { training: false }) as tf.Tensor2D;
+        const z = this.model.logits.apply(x, { training }) as tf.Tensor2D;
         return kind === 'loss' ? perSampleLoss(z, y, act) : gradNormUpperBound(z, y, act);
       });
       out.set(values.dataSync() as Float32Array, start);
@@ -130,17 +138,19 @@ export class TrainingSession {
     return out;
   }
 
-  /** Mean loss and accuracy over a whole split, inference mode. */
-  evaluate(split: DeviceSplit): { loss: number; accuracy: number } {
+  /** Mean loss and accuracy over a whole split (the training set if none), inference mode unless `training`. */
+  evaluate(split: DeviceSplit = this.train, options: ForwardOptions = {}): { loss: number; accuracy: number } {
     const act = this.model.outputActivation;
+    const chunk = options.chunkSize ?? EVAL_CHUNK;
+    const training = options.training ?? false;
     let lossSum = 0;
     let correctSum = 0;
-    for (let start = 0; start < split.n; start += EVAL_CHUNK) {
-      const end = Math.min(start + EVAL_CHUNK, split.n);
+    for (let start = 0; start < split.n; start += chunk) {
+      const end = Math.min(start + chunk, split.n);
       const sums = tf.tidy(() => {
         const x = split.x.slice([start, 0], [end - start, -1]).reshape([end - start, ...this.model.inputShape]);
         const y = split.y.slice([start, 0], [end - start, -1]) as tf.Tensor2D;
-        const z = this.model.logits.apply(x, { training: false }) as tf.Tensor2D;
+        const z = this.model.logits.apply(x, { training }) as tf.Tensor2D;
         return tf.stack([tf.sum(perSampleLoss(z, y, act)), tf.sum(correctPredictions(z, y, act))]);
       });
       const [l, c] = sums.dataSync();

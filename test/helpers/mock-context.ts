@@ -6,16 +6,24 @@
 import { Rng } from '../../src/rng';
 import type {
   AuxiliaryModel,
+  AuxiliaryOptions,
   BatchPlan,
+  ForwardMode,
   SampleScores,
   ScoreKind,
+  ScoreOptions,
   Strategy,
   StrategyContext,
   StrategySetup,
 } from '../../src/spec';
 
-/** Per-sample score tables (length n), or a function of (index, kind). */
-export type ScoreSource = Partial<Record<ScoreKind, ArrayLike<number>>> | ((index: number, kind: ScoreKind) => number);
+/**
+ * Per-sample score tables (length n), or a function of (index, kind, mode); training steps
+ * report their scores with mode 'training'.
+ */
+export type ScoreSource =
+  | Partial<Record<ScoreKind, ArrayLike<number>>>
+  | ((index: number, kind: ScoreKind, mode: ForwardMode) => number);
 
 export interface MockContextOptions {
   n: number;
@@ -29,6 +37,10 @@ export interface MockContextOptions {
   labels?: Int32Array;
   /** Losses the auxiliary (irreducible-loss) model reports, per sample (default 0). */
   auxiliaryLosses?: ArrayLike<number>;
+  /** With keepBestValidation: the epoch and validation loss the auxiliary model says it kept (default: its last epoch, loss 0). */
+  auxiliaryBest?: { epoch: number; validationLoss: number };
+  /** What ctx.trainingAccuracy answers, per call (default: the mean of `correct`). */
+  trainingAccuracy?: (mode: ForwardMode) => number;
 }
 
 export class MockContext implements StrategyContext {
@@ -43,10 +55,15 @@ export class MockContext implements StrategyContext {
   correct: ArrayLike<number> | undefined;
   auxiliaryLosses: ArrayLike<number> | undefined;
 
+  accuracySource: ((mode: ForwardMode) => number) | undefined;
+  auxiliaryBest: { epoch: number; validationLoss: number } | undefined;
+
   /** Every ctx.score call, in order. */
-  readonly scoreCalls: { indices: Int32Array; kind: ScoreKind; result: Float32Array }[] = [];
+  readonly scoreCalls: { indices: Int32Array; kind: ScoreKind; options: ScoreOptions; result: Float32Array }[] = [];
+  /** Every ctx.trainingAccuracy call: the epoch and step it came in, the mode and the answer. */
+  readonly accuracyCalls: { epoch: number; step: number; mode: ForwardMode; result: number }[] = [];
   /** Every ctx.trainAuxiliary call. */
-  readonly auxiliaryCalls: { indices: Int32Array; epochs: number }[] = [];
+  readonly auxiliaryCalls: { indices: Int32Array; epochs: number; options: AuxiliaryOptions }[] = [];
   /** Auxiliary models created this epoch; runEpoch disposes them at its end, as the loop does. */
   readonly liveAuxiliaries: AuxiliaryModel[] = [];
   /** Auxiliary models disposed so far. */
@@ -63,27 +80,42 @@ export class MockContext implements StrategyContext {
     this.scores = opts.scores ?? {};
     this.correct = opts.correct;
     this.auxiliaryLosses = opts.auxiliaryLosses;
+    this.accuracySource = opts.trainingAccuracy;
+    this.auxiliaryBest = opts.auxiliaryBest;
   }
 
   get setup(): StrategySetup {
     return { n: this.n, batchSize: this.batchSize, epochs: this.epochs, numClasses: 10 };
   }
 
-  scoreOf(index: number, kind: ScoreKind): number {
-    if (typeof this.scores === 'function') return this.scores(index, kind);
+  scoreOf(index: number, kind: ScoreKind, mode: ForwardMode = 'inference'): number {
+    if (typeof this.scores === 'function') return this.scores(index, kind, mode);
     const table = this.scores[kind];
     return table ? table[index] : 1;
   }
 
-  async score(indices: Int32Array, kind: ScoreKind): Promise<Float32Array> {
-    const result = Float32Array.from(indices, (i) => this.scoreOf(i, kind));
-    this.scoreCalls.push({ indices: Int32Array.from(indices), kind, result });
+  async score(indices: Int32Array, kind: ScoreKind, options: ScoreOptions = {}): Promise<Float32Array> {
+    const result = Float32Array.from(indices, (i) => this.scoreOf(i, kind, options.mode ?? 'inference'));
+    this.scoreCalls.push({ indices: Int32Array.from(indices), kind, options: { ...options }, result });
     this.scoredSamples += indices.length;
     return result;
   }
 
-  async trainAuxiliary(indices: Int32Array, epochs: number): Promise<AuxiliaryModel> {
-    this.auxiliaryCalls.push({ indices: Int32Array.from(indices), epochs });
+  async trainingAccuracy(mode: ForwardMode = 'inference'): Promise<number> {
+    let result: number;
+    if (this.accuracySource) result = this.accuracySource(mode);
+    else {
+      let sum = 0;
+      for (let i = 0; i < this.n; i++) sum += this.correct ? this.correct[i] : 0;
+      result = sum / this.n;
+    }
+    this.accuracyCalls.push({ epoch: this.epoch, step: this.step, mode, result });
+    this.scoredSamples += this.n;
+    return result;
+  }
+
+  async trainAuxiliary(indices: Int32Array, epochs: number, options: AuxiliaryOptions = {}): Promise<AuxiliaryModel> {
+    this.auxiliaryCalls.push({ indices: Int32Array.from(indices), epochs, options: { ...options } });
     const table = this.auxiliaryLosses;
     let disposed = false;
     const model: AuxiliaryModel = {
@@ -91,6 +123,9 @@ export class MockContext implements StrategyContext {
         if (disposed) throw new Error('auxiliary model used after dispose');
         return Float32Array.from(idx, (i) => (table ? table[i] : 0));
       },
+      ...(options.keepBestValidation
+        ? { bestEpoch: this.auxiliaryBest?.epoch ?? epochs, bestValidationLoss: this.auxiliaryBest?.validationLoss ?? 0 }
+        : {}),
       dispose: () => {
         // like a tfjs LayersModel, a second dispose is an error
         if (disposed) throw new Error('auxiliary model disposed twice');
@@ -106,8 +141,8 @@ export class MockContext implements StrategyContext {
   trainingScores(plan: BatchPlan): SampleScores {
     const idx = plan.indices;
     return {
-      loss: Float32Array.from(idx, (i) => this.scoreOf(i, 'loss')),
-      gnorm: Float32Array.from(idx, (i) => this.scoreOf(i, 'gnorm')),
+      loss: Float32Array.from(idx, (i) => this.scoreOf(i, 'loss', 'training')),
+      gnorm: Float32Array.from(idx, (i) => this.scoreOf(i, 'gnorm', 'training')),
       correct: Uint8Array.from(idx, (i) => (this.correct ? this.correct[i] : 0)),
     };
   }
@@ -162,5 +197,6 @@ export function plansToJson(plans: BatchPlan[]): unknown[] {
     weights: p.weights ? Array.from(p.weights) : null,
     active: p.active ?? null,
     topQ: p.topQ ?? null,
+    learningRateScale: p.learningRateScale ?? null,
   }));
 }
