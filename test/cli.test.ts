@@ -70,6 +70,7 @@ describe('is-bench CLI', () => {
       'uniform.csv',
       'val-accuracy-vs-epoch.svg',
       'val-accuracy-vs-time.svg',
+      'val-loss-vs-time.svg',
     ]);
     expect(r.out).toMatch(/^- importance (reached|never reached) val_loss \d\.\d{4} /m); // the headline
     expect(r.out).toMatch(/^Results: /m);

@@ -39,7 +39,7 @@ describe('armCurve', () => {
 describe('reportCharts and their vega-lite specs', () => {
   it('has training loss and val_accuracy against epoch and against wall-clock seconds, every arm a series', () => {
     const charts = reportCharts(oneSeed);
-    expect(charts.map((c) => c.id)).toEqual(['train-loss-vs-epoch', 'val-accuracy-vs-epoch', 'train-loss-vs-time', 'val-accuracy-vs-time']);
+    expect(charts.map((c) => c.id)).toEqual(['train-loss-vs-epoch', 'val-accuracy-vs-epoch', 'train-loss-vs-time', 'val-accuracy-vs-time', 'val-loss-vs-time']);
     for (const chart of charts) {
       expect([...new Set(chart.points.map((p) => p.arm))]).toEqual(['uniform', 'importance']);
       expect(chart.points).toHaveLength(6);
@@ -47,6 +47,19 @@ describe('reportCharts and their vega-lite specs', () => {
     expect(charts[0].yTitle).toMatch(/Keras loss column/);
     expect(charts[0].points.filter((p) => p.arm === 'importance').map((p) => p.y)).toEqual([0.2, 0.1, 0.05]);
     expect(charts[3].points.filter((p) => p.arm === 'importance').map((p) => p.x)).toEqual([5, 10, 15]);
+  });
+
+  it('draws the time-to-target threshold across the target metric by time', () => {
+    const chart = reportCharts(oneSeed)[4];
+    expect(chart.x).toBe('wall_time_s');
+    const ys = chart.points.filter((p) => p.arm === 'uniform').map((p) => p.y);
+    [0.41, 0.3, 0.2].forEach((y, i) => expect(ys[i]).toBeCloseTo(y, 12));
+    // the default target: uniform's best val_loss
+    expect(chart.rule).toEqual({ y: 0.2, label: 'target val_loss <= 0.2000' });
+    const spec = curveChartSpec(chart) as any;
+    const rule = spec.layer.find((l: any) => l.mark.type === 'rule');
+    expect(rule.encoding.y.datum).toBe(0.2);
+    expect(spec.layer.find((l: any) => l.mark.type === 'text').encoding.text.value).toBe('target val_loss <= 0.2000');
   });
 
   it('plots train_eval_loss when every arm measured it', () => {

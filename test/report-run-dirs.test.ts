@@ -20,7 +20,7 @@ function run(seed: number, extra: Partial<FixtureRun> = {}): FixtureRun {
 }
 
 describe('reportRunDirs', () => {
-  it('writes summary.md, four SVG plots and a self-contained report.html of merged runs into the folder holding them, not into a run', async () => {
+  it('writes summary.md, five SVG plots and a self-contained report.html of merged runs into the folder holding them, not into a run', async () => {
     const root = tempDir();
     const dirs = [1, 2, 3].map((s) => writeRunFolder(root, run(s)));
     const result = await reportRunDirs(dirs);
@@ -32,6 +32,7 @@ describe('reportRunDirs', () => {
       'val-accuracy-vs-epoch.svg',
       'train-loss-vs-time.svg',
       'val-accuracy-vs-time.svg',
+      'val-loss-vs-time.svg',
       'summary.md',
       'report.html',
     ]);
@@ -52,7 +53,7 @@ describe('reportRunDirs', () => {
     expect(md).toMatch(/## Reproduction: MNIST MLP/);
 
     const html = fs.readFileSync(path.join(merged, 'report.html'), 'utf8');
-    expect(html.match(/<svg/g)).toHaveLength(4);
+    expect(html.match(/<svg/g)).toHaveLength(5);
     expect(html).not.toMatch(/<script|<link|src="http/);
     expect(html).toContain('<table>');
     expect(html).toContain('importance reached val_loss 0.1000');

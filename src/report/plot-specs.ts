@@ -1,7 +1,8 @@
 /**
  * The report's charts as data and as vega-lite specs (pure; rendering is in render-svg.ts):
- * training loss and val_accuracy against epoch and against the arm's own wall-clock seconds,
- * every arm on one chart, a 95% confidence band when there are several seeds.
+ * training loss and val_accuracy against epoch and against the arm's own wall-clock seconds, and
+ * the time-to-target metric against seconds with the target drawn across; every arm on one
+ * chart, a 95% confidence band when there are several seeds.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { EpochRecord } from '../spec';
@@ -36,6 +37,8 @@ export interface CurveChart {
   points: CurvePoint[];
   /** Whether to draw confidence bands (several seeds). */
   bands: boolean;
+  /** A horizontal line across the chart, e.g. the time-to-target threshold. */
+  rule?: { y: number; label: string };
 }
 
 /**
@@ -71,7 +74,7 @@ export function trainingLossMetric(analysis: ExperimentAnalysis): { metric: stri
   return { metric: 'loss', title: 'training loss (Keras loss column, sampled batches)' };
 }
 
-/** The four charts of a report, in display order. */
+/** The charts of a report, in display order: training loss and val_accuracy by epoch and by time, then the target metric by time with the target. */
 export function reportCharts(analysis: ExperimentAnalysis): CurveChart[] {
   const loss = trainingLossMetric(analysis);
   const arms = analysis.arms.map((a) => a.name);
@@ -95,11 +98,15 @@ export function reportCharts(analysis: ExperimentAnalysis): CurveChart[] {
       ).filter((p) => !yLog || p.y > 0),
     ),
   });
+  const target = analysis.target;
+  const targetChart = chart(`${target.metric.replace(/_/g, '-')}-vs-time`, `${target.metric} by wall-clock time, with the target`, target.metric, target.metric, false, 'wall_time_s', seconds);
+  if (Number.isFinite(target.value)) targetChart.rule = { y: target.value, label: `target ${target.metric} ${target.direction} ${target.value.toPrecision(4)}` };
   return [
     chart('train-loss-vs-epoch', 'Training loss by epoch', loss.metric, loss.title, true, 'epoch', 'epoch'),
     chart('val-accuracy-vs-epoch', 'Validation accuracy by epoch', 'val_accuracy', 'val_accuracy', false, 'epoch', 'epoch'),
     chart('train-loss-vs-time', 'Training loss by wall-clock time', loss.metric, loss.title, true, 'wall_time_s', seconds),
     chart('val-accuracy-vs-time', 'Validation accuracy by wall-clock time', 'val_accuracy', 'val_accuracy', false, 'wall_time_s', seconds),
+    targetChart,
   ];
 }
 
@@ -144,6 +151,18 @@ export function curveChartSpec(chart: CurveChart): TopLevelSpec {
     height: 300,
     background: 'white',
     data: { values },
-    layer: chart.bands ? [band, line] : [line],
+    layer: [...(chart.bands ? [band] : []), line, ...(chart.rule ? ruleLayers(chart.rule, chart.yTitle) : [])],
   };
+}
+
+/** A dashed horizontal line with its label at the right end. */
+function ruleLayers(rule: NonNullable<CurveChart['rule']>, yTitle: string) {
+  const y = { datum: rule.y, type: 'quantitative' as const, title: yTitle };
+  return [
+    { mark: { type: 'rule' as const, strokeDash: [6, 4], color: '#555' }, encoding: { y } },
+    {
+      mark: { type: 'text' as const, align: 'right' as const, baseline: 'bottom' as const, dy: -3, color: '#555', x: 'width' as const },
+      encoding: { y, text: { value: rule.label } },
+    },
+  ];
 }

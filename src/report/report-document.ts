@@ -77,7 +77,7 @@ export function buildReportDocument(groups: readonly GroupReportInput[]): Report
 function groupSections(input: GroupReportInput): Section[] {
   const { analysis } = input;
   const sections: Section[] = [
-    { title: 'Answer', blocks: [{ kind: 'list', items: headlines(analysis) }, { kind: 'paragraph', text: runLine(analysis) }] },
+    { title: 'Answer', blocks: [{ kind: 'paragraph', text: whereItRan(analysis) }, { kind: 'list', items: headlines(analysis) }, { kind: 'paragraph', text: runLine(analysis) }] },
     { title: 'Side by side', blocks: [{ kind: 'table', table: sideBySideTable(analysis) }] },
     {
       title: 'Time to target',
@@ -255,14 +255,30 @@ function runsTable(analysis: ExperimentAnalysis): Table {
   };
 }
 
-function environmentItems(analysis: ExperimentAnalysis): string[] {
-  const distinct = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
-  const summaries = analysis.group.runs.map((r) => r.summary);
-  const machines = distinct(
-    summaries.map((s) =>
+const distinct = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
+
+function machinesOf(analysis: ExperimentAnalysis): string[] {
+  return distinct(
+    analysis.group.runs.map(({ summary: s }) =>
       s.machine ? `${s.machine.cpu ?? 'unknown CPU'}, ${s.machine.cores ?? '?'} cores, ${s.machine.memoryGiB ?? '?'} GiB memory, ${s.machine.platform ?? ''}`.trim() : undefined,
     ),
   );
+}
+
+/** The engine as the run's backend line said it (wasm + native kernels ...), without the fallback advice. */
+function backendsOf(analysis: ExperimentAnalysis): string[] {
+  return distinct(analysis.group.runs.map(({ summary: s }) => s.backendLine?.replace(/^backend: /, '').replace(/ — fallback: .*/, '') ?? s.backend));
+}
+
+/** The first line of a report: timings mean little without the engine and the machine. */
+function whereItRan(analysis: ExperimentAnalysis): string {
+  const or = (xs: string[]) => (xs.length ? xs.join(' | ') : 'not recorded');
+  return `Backend: ${or(backendsOf(analysis))}. Machine: ${or(machinesOf(analysis))}.`;
+}
+
+function environmentItems(analysis: ExperimentAnalysis): string[] {
+  const summaries = analysis.group.runs.map((r) => r.summary);
+  const machines = machinesOf(analysis);
   const versions = distinct(
     summaries.map((s) =>
       s.versions
@@ -276,8 +292,7 @@ function environmentItems(analysis: ExperimentAnalysis): string[] {
   const list = (label: string, values: string[]) => `${label}: ${values.length === 0 ? 'not recorded' : values.join(' | ')}`;
   return [
     list('Machine', machines),
-    // the engine as the run's backend line said it (wasm + native kernels ...), without the fallback advice
-    list('Backend', distinct(summaries.map((s) => s.backendLine?.replace(/^backend: /, '').replace(/ — fallback: .*/, '') ?? s.backend))),
+    list('Backend', backendsOf(analysis)),
     list('Versions', versions),
     list('is-bench commit', distinct(summaries.map((s) => s.commit ?? undefined))),
     list('Config hash', distinct(summaries.map((s) => s.configHash))),

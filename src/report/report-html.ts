@@ -6,15 +6,22 @@ import type { Block, ReportDocument, Section } from './report-document';
 import { escapeHtml, tableToHtml } from './table';
 
 const STYLE = `
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5em auto; max-width: 1300px; padding: 0 1em; color: #222; }
+h1 { font-size: 1.6em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }
+th, td { border: 1px solid #ccc; padding: 0.2em 0.45em; }
 th { background: #f3f3f3; }
+td { white-space: nowrap; }
+td.text { white-space: normal; min-width: 12em; max-width: 38em; }
 tbody tr:nth-child(even) { background: #fafafa; }
 code { background: #f3f3f3; padding: 0 0.2em; }
-.charts { display: flex; flex-wrap: wrap; gap: 1em; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(600px, 1fr)); gap: 1em; }
 .charts figure { margin: 0; }
+.charts svg { max-width: 100%; height: auto; }
 .table-wrap { overflow-x: auto; }
+ul.checks { list-style: none; padding-left: 0; }
+ul.checks li strong { display: inline-block; min-width: 9em; }
+li.pass strong { color: #1a7f37; } li.fail strong { color: #cf222e; } li.neutral strong { color: #9a6700; }
 `;
 
 /** `svgs` maps a chart id to its SVG text; a chart without one is left out. */

@@ -35,7 +35,10 @@ export function tableToMarkdown(table: Table): string {
 /** An HTML table (escaped). */
 export function tableToHtml(table: Table): string {
   const align = alignments(table);
-  const cell = (tag: string, text: string, i: number) => `<${tag} style="text-align:${align[i]}">${escapeHtml(text)}</${tag}>`;
+  // long text (verdict details, notes) wraps; figures stay on one line
+  const long = table.header.map((_, i) => table.rows.some((r) => (r[i] ?? '').length > 40));
+  const cell = (tag: string, text: string, i: number) =>
+    `<${tag} style="text-align:${align[i]}"${tag === 'td' && long[i] ? ' class="text"' : ''}>${escapeHtml(text)}</${tag}>`;
   const head = `<tr>${table.header.map((h, i) => cell('th', h, i)).join('')}</tr>`;
   const body = table.rows.map((row) => `<tr>${table.header.map((_, i) => cell('td', row[i] ?? '', i)).join('')}</tr>`).join('\n');
   return `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
