@@ -209,7 +209,10 @@ export interface EpochRecord {
   train_time_s: number;
   score_time_s: number;
   eval_time_s: number;
-  /** Cumulative epoch_time_s since the arm started: the arm's own clock. */
+  /**
+   * Cumulative epoch_time_s since the arm started: the arm's own clock, which stops while other
+   * arms train and while this one is evaluated. Not the run's elapsed time.
+   */
   wall_time_s: number;
   steps: number;
   /** All samples passed forward: for scoring plus for training. */
@@ -221,7 +224,7 @@ export interface EpochRecord {
   tau: number;
   /** Of forward_samples, those forwarded only to score (no backward). */
   score_forward_samples: number;
-  /** forward_samples + 2 * backward_samples: DESIGN's hardware-independent cost. */
+  /** forward_samples + 2 * backward_samples: a hardware-independent cost (a backward pass costs about two forwards). */
   cost_units: number;
   weight_mean: number;
   weight_max: number;
