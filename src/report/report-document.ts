@@ -151,31 +151,48 @@ function costModelRatio(analysis: ExperimentAnalysis, arm: string): string {
   return arm === analysis.baselineArm ? '1.00' : '-';
 }
 
-export function sideBySideTable(analysis: ExperimentAnalysis): Table {
+/** A column of the per-arm tables: its header, its cell, and how much a narrow display wants it. */
+interface ArmColumn {
+  header: string;
+  cell: (arm: ArmAnalysis, analysis: ExperimentAnalysis) => string;
+  align: 'left' | 'right';
+  /** Higher is kept longer on a narrow display. */
+  priority: number;
+}
+
+const ARM_COLUMNS: Record<string, ArmColumn> = {
+  arm: { header: 'arm', cell: (a) => a.name, align: 'left', priority: 100 },
+  strategy: { header: 'strategy', cell: (a) => a.strategy, align: 'left', priority: 40 },
+  status: { header: 'status', cell: (a) => statuses(a), align: 'left', priority: 95 },
+  epochs: { header: 'epochs', cell: (a) => formatStat(a.epochs, 'count'), align: 'right', priority: 20 },
+  finalLoss: { header: 'final loss', cell: (a) => formatStat(a.finalLoss, 'metric'), align: 'right', priority: 10 },
+  finalAccuracy: { header: 'final accuracy', cell: (a) => formatStat(a.finalAccuracy, 'metric'), align: 'right', priority: 10 },
+  finalValLoss: { header: 'final val_loss', cell: (a) => formatStat(a.finalValLoss, 'metric'), align: 'right', priority: 50 },
+  finalValAccuracy: { header: 'final val_accuracy', cell: (a) => formatStat(a.finalValAccuracy, 'metric'), align: 'right', priority: 85 },
+  bestValLoss: { header: 'best val_loss', cell: (a) => formatStat(a.bestValLoss, 'metric'), align: 'right', priority: 90 },
+  bestValAccuracy: { header: 'best val_accuracy', cell: (a) => formatStat(a.bestValAccuracy, 'metric'), align: 'right', priority: 50 },
+  epochTime: { header: 's/epoch', cell: (a) => formatStat(a.meanEpochTimeS, 'seconds'), align: 'right', priority: 80 },
+  wallTime: { header: 'wall s', cell: (a) => formatStat(a.wallTimeS, 'seconds'), align: 'right', priority: 45 },
+  epochTimeRatio: { header: 'epoch time ratio', cell: (a) => formatStat(a.epochTimeRatio, 'ratio'), align: 'right', priority: 75 },
+  costRatio: { header: 'cost ratio', cell: (a) => formatStat(a.costRatio, 'ratio'), align: 'right', priority: 70 },
+  costModel: { header: 'cost model', cell: (a, analysis) => costModelRatio(analysis, a.name), align: 'right', priority: 30 },
+};
+
+function armTable(analysis: ExperimentAnalysis, columns: ArmColumn[]): Table {
   return {
-    header: [
-      'arm', 'strategy', 'status', 'epochs', 'final loss', 'final accuracy', 'final val_loss', 'final val_accuracy',
-      'best val_loss', 'best val_accuracy', 's/epoch', 'wall s', 'epoch time ratio', 'cost ratio', 'cost model',
-    ],
-    rows: analysis.arms.map((a) => [
-      a.name,
-      a.strategy,
-      statuses(a),
-      formatStat(a.epochs, 'count'),
-      formatStat(a.finalLoss, 'metric'),
-      formatStat(a.finalAccuracy, 'metric'),
-      formatStat(a.finalValLoss, 'metric'),
-      formatStat(a.finalValAccuracy, 'metric'),
-      formatStat(a.bestValLoss, 'metric'),
-      formatStat(a.bestValAccuracy, 'metric'),
-      formatStat(a.meanEpochTimeS, 'seconds'),
-      formatStat(a.wallTimeS, 'seconds'),
-      formatStat(a.epochTimeRatio, 'ratio'),
-      formatStat(a.costRatio, 'ratio'),
-      costModelRatio(analysis, a.name),
-    ]),
-    align: ['left', 'left', 'left', ...Array(12).fill('right')],
+    header: columns.map((c) => c.header),
+    rows: analysis.arms.map((a) => columns.map((c) => c.cell(a, analysis))),
+    align: columns.map((c) => c.align),
+    priority: columns.map((c) => c.priority),
   };
+}
+
+export function sideBySideTable(analysis: ExperimentAnalysis): Table {
+  const c = ARM_COLUMNS;
+  return armTable(analysis, [
+    c.arm, c.strategy, c.status, c.epochs, c.finalLoss, c.finalAccuracy, c.finalValLoss, c.finalValAccuracy,
+    c.bestValLoss, c.bestValAccuracy, c.epochTime, c.wallTime, c.epochTimeRatio, c.costRatio, c.costModel,
+  ]);
 }
 
 export function timeToTargetTable(analysis: ExperimentAnalysis): Table {
@@ -379,25 +396,13 @@ function briefGroupSections(input: GroupReportInput, several: boolean): Section[
 
 /** One row per arm with the figures that answer the question; the rest is in summary.md. */
 function briefArmTable(analysis: ExperimentAnalysis): Table {
+  const c = ARM_COLUMNS;
   const anyStopped = analysis.arms.some((a) => a.seeds.some((s) => s.status !== 'finished'));
-  const header = ['arm', 'strategy', ...(anyStopped ? ['status'] : []), 'best val_loss', 'final val_acc', 's/epoch', 'time ratio', 'cost ratio', 'cost model'];
-  const priority = [100, 40, ...(anyStopped ? [95] : []), 90, 85, 80, 75, 70, 30];
-  return {
-    header,
-    rows: analysis.arms.map((a) => [
-      a.name,
-      a.strategy,
-      ...(anyStopped ? [statuses(a)] : []),
-      formatStat(a.bestValLoss, 'metric'),
-      formatStat(a.finalValAccuracy, 'metric'),
-      formatStat(a.meanEpochTimeS, 'seconds'),
-      formatStat(a.epochTimeRatio, 'ratio'),
-      formatStat(a.costRatio, 'ratio'),
-      costModelRatio(analysis, a.name),
-    ]),
-    align: header.map((_, i) => (i < (anyStopped ? 3 : 2) ? 'left' : 'right')),
-    priority,
-  };
+  const short = (col: ArmColumn, header: string): ArmColumn => ({ ...col, header });
+  return armTable(analysis, [
+    c.arm, c.strategy, ...(anyStopped ? [c.status] : []), c.bestValLoss, short(c.finalValAccuracy, 'final val_acc'),
+    c.epochTime, short(c.epochTimeRatio, 'time ratio'), c.costRatio, c.costModel,
+  ]);
 }
 
 /** How a campaign ended, in the words the terminal shows under the report. */
