@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FILE_FORMATS, type FileFormat } from '../data/files/options';
 
 /** A Keras-style layer in a config's layer list. */
 const Activation = z.enum(['linear', 'relu', 'sigmoid', 'softmax', 'tanh', 'elu', 'selu', 'softplus']);
@@ -52,11 +53,16 @@ export const ValidationSchema = z.union([
   z.object({ holdout: z.number().gt(0).lt(1) }).strict(),
 ]);
 
-/** The generic dataset keys; dataset-specific options are checked by the dataset's own schema. */
+/**
+ * The generic dataset keys; dataset-specific options are checked by the dataset's own schema.
+ * `name` picks a built-in dataset; `format` reads the user's own files (src/data/files/options.ts).
+ */
 export const DatasetBaseSchema = z
   .object({
-    name: z.string().min(1),
-    path: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+    format: z.enum(FILE_FORMATS).optional(),
+    /** A built-in dataset's copy, or a file source's file/folder (an npy pair may be {x, y}). */
+    path: z.union([z.string().min(1), z.object({ x: z.string().min(1), y: z.string().min(1) }).strict()]).optional(),
     limit: z.number().int().positive().optional(),
     validation: ValidationSchema.default('test'),
   })
@@ -101,7 +107,10 @@ export interface ExperimentConfig {
   name: string;
   description: string;
   dataset: {
+    /** The built-in dataset, or for a file source its display name (the file name unless given). */
     name: string;
+    /** Set for the user's own files; `options` then hold that reader's options, paths made absolute. */
+    format?: FileFormat;
     path?: string;
     limit?: number;
     validation: 'test' | { holdout: number };

@@ -3,10 +3,12 @@ import type { LoadedDataset } from '../spec';
 import { cifar10Dataset } from './cifar10';
 import type { DatasetDefinition, LoadRequest, ValidationSource } from './dataset-contract';
 import { fashionMnistDataset } from './fashion-mnist';
+import { loadFileDataset } from './files/load';
+import type { FileFormat } from './files/options';
 import { imdbDataset } from './imdb';
 import { mnistDataset } from './mnist';
 import { reutersDataset } from './reuters';
-import { sliceSplit, takeFirst } from './split';
+import { chooseSplits } from './split';
 import { syntheticDataset } from './synthetic';
 
 export type { DatasetDefinition, ExpectedSizes, LoadRequest, ValidationSource } from './dataset-contract';
@@ -37,6 +39,8 @@ export function getDataset(name: string): DatasetDefinition<any> {
 /** The dataset part of an experiment config, after validation. */
 export interface DatasetConfig {
   name: string;
+  /** Set for the user's own files: then `options` are that format's reader options. */
+  format?: FileFormat;
   path?: string;
   limit?: number;
   validation: ValidationSource;
@@ -45,6 +49,7 @@ export interface DatasetConfig {
 
 /** Loads a dataset, then applies the generic `limit` and `validation` choices. */
 export async function loadDataset(cfg: DatasetConfig, request: LoadRequest): Promise<LoadedDataset> {
+  if (cfg.format) return loadFileDataset({ ...cfg, options: { ...cfg.options, format: cfg.format } }, request);
   const def = getDataset(cfg.name);
   const loaded = await def.load(parseDatasetOptions(def, cfg.options), { ...request, path: cfg.path ?? request.path });
   return applySplitChoices(loaded, cfg);
@@ -61,23 +66,6 @@ export function parseDatasetOptions<O>(def: DatasetDefinition<O>, options: unkno
 }
 
 function applySplitChoices(ds: LoadedDataset, cfg: DatasetConfig): LoadedDataset {
-  let { train, validation, test } = ds;
-  const info = [...ds.info];
-  if (cfg.validation !== 'test') {
-    // Keras validation_split: the last fraction of the training set, before any shuffling;
-    // Keras keeps int(n * (1 - split)) for training (8982 -> 8083 train / 899 validation).
-    const nVal = train.n - Math.floor(train.n * (1 - cfg.validation.holdout));
-    if (nVal < 1 || nVal >= train.n) {
-      throw new UserError(`dataset.validation.holdout ${cfg.validation.holdout} leaves no validation or no training samples`);
-    }
-    test = ds.validation;
-    validation = sliceSplit(train, train.n - nVal, train.n);
-    train = sliceSplit(train, 0, train.n - nVal);
-    info.push(`Train on ${train.n} samples, validate on ${validation.n} held-out samples`);
-  }
-  if (cfg.limit !== undefined && cfg.limit < train.n) {
-    train = takeFirst(train, cfg.limit);
-    info.push(`--limit: using the first ${train.n} training samples`);
-  }
-  return { ...ds, train, validation, test, info };
+  const chosen = chooseSplits(ds.train, ds.validation, cfg, () => new Error('unreachable: a built-in dataset has a test split'));
+  return { ...ds, train: chosen.train, validation: chosen.validation, test: chosen.test, info: [...ds.info, ...chosen.info] };
 }

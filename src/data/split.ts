@@ -1,4 +1,6 @@
+import { UserError } from '../errors';
 import type { DataSplit } from '../spec';
+import type { ValidationSource } from './dataset-contract';
 
 /** Values per sample of a split's inputs and targets. */
 function widths(split: DataSplit): { x: number; y: number } {
@@ -34,4 +36,54 @@ export function reorderSplit(split: DataSplit, order: ArrayLike<number>): DataSp
     labels[i] = split.labels[j];
   }
   return { x, y, labels, n: order.length };
+}
+
+/**
+ * Keras validation_split: the last `fraction` of the training samples, without shuffling;
+ * Keras keeps int(n * (1 - fraction)) for training (8982 -> 8083 train / 899 validation).
+ */
+export function holdOut(train: DataSplit, fraction: number): { train: DataSplit; validation: DataSplit } {
+  const nVal = train.n - Math.floor(train.n * (1 - fraction));
+  if (nVal < 1 || nVal >= train.n) {
+    throw new UserError(`dataset.validation.holdout ${fraction} leaves no validation or no training samples (of ${train.n})`);
+  }
+  return { train: sliceSplit(train, 0, train.n - nVal), validation: sliceSplit(train, train.n - nVal, train.n) };
+}
+
+/** The splits a run uses, after the config's `validation` and `limit` choices. */
+export interface ChosenSplits {
+  train: DataSplit;
+  /** What val_* columns are measured on. */
+  validation: DataSplit;
+  /** The test split, when validation was held out of train (measured once, at the end). */
+  test?: DataSplit;
+  /** Lines for the log saying what was chosen. */
+  info: string[];
+}
+
+/**
+ * Validation on the test split, or on a holdout of train (the test split, if any, is then kept
+ * for the end); then the first `limit` training samples. `noTest` explains a missing test split.
+ */
+export function chooseSplits(
+  train: DataSplit,
+  test: DataSplit | undefined,
+  choice: { validation: ValidationSource; limit?: number },
+  noTest: () => Error,
+): ChosenSplits {
+  const info: string[] = [];
+  let chosen: ChosenSplits;
+  if (choice.validation === 'test') {
+    if (!test) throw noTest();
+    chosen = { train, validation: test, info };
+  } else {
+    const held = holdOut(train, choice.validation.holdout);
+    chosen = { ...held, ...(test ? { test } : {}), info };
+    info.push(`Train on ${held.train.n} samples, validate on ${held.validation.n} held-out samples`);
+  }
+  if (choice.limit !== undefined && choice.limit < chosen.train.n) {
+    chosen.train = takeFirst(chosen.train, choice.limit);
+    info.push(`--limit: using the first ${chosen.train.n} training samples`);
+  }
+  return chosen;
 }
