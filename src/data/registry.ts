@@ -49,7 +49,7 @@ export interface DatasetConfig {
 
 /** Loads a dataset, then applies the generic `limit` and `validation` choices. */
 export async function loadDataset(cfg: DatasetConfig, request: LoadRequest): Promise<LoadedDataset> {
-  if (cfg.format) return loadFileDataset({ ...cfg, options: { ...cfg.options, format: cfg.format } }, request);
+  if (cfg.format) return loadFileDataset({ ...cfg, format: cfg.format }, request);
   const def = getDataset(cfg.name);
   const loaded = await def.load(parseDatasetOptions(def, cfg.options), { ...request, path: cfg.path ?? request.path });
   return applySplitChoices(loaded, cfg);

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import { parse, type CsvError } from 'csv-parse';
 import { UserError } from '../../errors';
 import { GrowableFloat32 } from './growable';
-import { checkFileSize, MAX_TEXT_FILE_BYTES } from './limits';
+import { checkFileSize, MAX_TEXT_FILE_BYTES, TEXT_TOO_BIG } from './limits';
 import { requireFile } from './paths';
 import { parseDecimal } from './numbers';
 import type { CsvSource } from './options';
@@ -83,7 +83,7 @@ function planColumns(file: string, header: string[], src: CsvSource): ColumnPlan
  */
 async function readCsvSplit(file: string, src: CsvSource, plan?: ColumnPlan): Promise<{ split: SourceSplit; plan: ColumnPlan }> {
   requireFile(file, plan ? 'dataset.test' : 'the training csv');
-  checkFileSize(file, MAX_TEXT_FILE_BYTES, 'a csv file', 'convert it to an x.npy / y.npy pair (format: npy), which is read without parsing');
+  checkFileSize(file, MAX_TEXT_FILE_BYTES, 'a csv file', TEXT_TOO_BIG.csv);
   let header: string[] | undefined;
   let columns: { features: number[]; labels: number[] } | undefined;
   let usedPlan = plan;

@@ -8,7 +8,7 @@ import * as readline from 'readline';
 import { UserError } from '../../errors';
 import { rankByTrainFrequency, textToWords, WordInterner } from '../keras-text';
 import { binaryMatrix, kerasSequence, meanLength, packSequences, padSequences } from '../sequences';
-import { checkFileSize, checkInputSize, MAX_TEXT_FILE_BYTES } from './limits';
+import { checkFileSize, checkInputSize, MAX_TEXT_FILE_BYTES, TEXT_TOO_BIG } from './limits';
 import type { JsonlSource } from './options';
 import { requireFile } from './paths';
 import type { SourceData, SourceSplit } from './source-data';
@@ -24,7 +24,7 @@ const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' 
 
 async function readDocuments(file: string, src: JsonlSource, interner: WordInterner, what: string): Promise<Documents> {
   requireFile(file, what);
-  checkFileSize(file, MAX_TEXT_FILE_BYTES, 'a jsonl file', 'use fewer lines');
+  checkFileSize(file, MAX_TEXT_FILE_BYTES, 'a jsonl file', TEXT_TOO_BIG.jsonl);
   const docs: Documents = { words: [], labels: [], lines: [] };
   const lines = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNo = 0;

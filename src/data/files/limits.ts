@@ -8,6 +8,11 @@ import { formatBytes } from '../download';
 
 /** csv and jsonl files: streamed, but every value ends up in memory as float32. */
 export const MAX_TEXT_FILE_BYTES = 1e9;
+/** What to do with a text file over the limit. */
+export const TEXT_TOO_BIG = {
+  csv: 'convert it to an x.npy / y.npy pair (format: npy), which is read without parsing',
+  jsonl: 'use fewer lines',
+} as const;
 /** .npy and .npz files are read whole, and Node reads at most 2 GiB into one buffer. */
 export const MAX_BINARY_FILE_BYTES = 2e9;
 /** One image file. */
@@ -21,7 +26,7 @@ export const MAX_INPUT_BYTES = 2e9;
 export function checkFileSize(file: string, max: number, kind: string, fix: string): number {
   const size = fs.statSync(file).size;
   if (size > max) {
-    throw new UserError(`${file}: ${formatBytes(size)} is more than the ${formatBytes(max)} is-bench reads from ${kind}; ${fix}`);
+    throw new UserError(`${file}: ${formatBytes(size)} (${size} bytes) is more than the ${formatBytes(max)} (${max} bytes) is-bench reads from ${kind}; ${fix}`);
   }
   return size;
 }

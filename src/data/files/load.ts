@@ -15,7 +15,8 @@ import { pairFiles, readNpySource, readNpzSource } from './arrays';
 import { readCsvSource } from './csv';
 import { readImagesSource } from './images';
 import { readJsonlSource } from './jsonl';
-import { fileSourceProblems, FileSourceSchema, sourceFiles, sourceName, type FileSource, type NpyPair } from './options';
+import { fileSourceProblems, FileSourceSchema, sourceFiles, sourceName, type FileFormat, type FileSource, type NpyPair } from './options';
+import { checkFileSize, MAX_BINARY_FILE_BYTES, MAX_TEXT_FILE_BYTES, TEXT_TOO_BIG } from './limits';
 import { requireDir, requireFile } from './paths';
 import type { SourceData } from './source-data';
 import { standardizeSplits } from './standardize';
@@ -24,8 +25,9 @@ import { encodeTargets } from './targets';
 /** Bumped whenever reading or encoding changes, so caches of an older is-bench are ignored. */
 export const FILE_CACHE_SCHEMA = 1;
 
-/** The dataset part of a config for a file-based source (options hold format and the reader's keys). */
+/** The dataset part of a config for a file-based source: the format and its reader's options. */
 export interface FileDatasetConfig {
+  format: FileFormat;
   limit?: number;
   validation: ValidationSource;
   options: Record<string, unknown>;
@@ -55,9 +57,15 @@ export function sourcePaths(src: FileSource): { train: string[]; test: string[] 
   return { train: files.train ? [files.train] : [], test: files.test ? [files.test] : [] };
 }
 
+/** Existence and size caps first: a wrong path fails at once, a huge file before it is hashed. */
 function checkPaths(src: FileSource): void {
   const { train, test } = sourcePaths(src);
-  const check = src.format === 'images' ? requireDir : requireFile;
+  const check = (p: string, what: string) => {
+    if (src.format === 'images') return requireDir(p, what);
+    requireFile(p, what);
+    if (src.format === 'csv' || src.format === 'jsonl') checkFileSize(p, MAX_TEXT_FILE_BYTES, `a ${src.format} file`, TEXT_TOO_BIG[src.format]);
+    else checkFileSize(p, MAX_BINARY_FILE_BYTES, `a .${src.format} file`, 'split it, or use fewer samples');
+  };
   train.forEach((p) => check(p, src.path !== undefined ? 'dataset.path' : 'dataset.train'));
   test.forEach((p) => check(p, 'dataset.test'));
 }
@@ -139,7 +147,7 @@ function splitOf(arrays: CachedArrays, prefix: 'train' | 'test', dtype: 'float32
 
 /** Loads a file-based dataset with the config's validation and limit choices applied. */
 export async function loadFileDataset(cfg: FileDatasetConfig, request: LoadRequest): Promise<LoadedDataset> {
-  const src = parseFileSource(cfg.options, cfg.validation);
+  const src = parseFileSource({ ...cfg.options, format: cfg.format }, cfg.validation);
   const { meta, arrays, note } = await readEncodedCached(src, request);
   const name = sourceName(src);
   let train = splitOf(arrays, 'train', meta.inputDtype);
