@@ -67,6 +67,7 @@ describe('npz', () => {
     expect(Array.from(ds.train.labels)).toEqual([0, 1, 2, 1]);
     expect(Array.from(ds.validation.x)).toEqual([1.5, 2.5, 3.5]);
     expect(Array.from(ds.validation.labels)).toEqual([2]);
+    expect(ds.info).toEqual(['npz: 4 training samples, 1 test samples of shape (3,)', 'y_train: 3 classes: class ids 0-2 as in the file']);
   });
 
   test('without x_test: a holdout is needed, and the message says so', async () => {

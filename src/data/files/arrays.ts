@@ -101,6 +101,7 @@ function assemble(
   o: InputOptions,
   where: { train: string; test?: string },
   targetName: string,
+  format: 'npy' | 'npz',
 ): SourceData {
   if (test && shapeText(test.shape) !== shapeText(train.shape)) {
     throw new UserError(`${where.test}: samples of shape ${shapeText(test.shape)}, but the training samples (${where.train}) are ${shapeText(train.shape)}`);
@@ -114,7 +115,7 @@ function assemble(
     ...(test ? { test: test.split } : {}),
     targetName,
     info: [
-      `npy: ${train.split.n} training samples${test ? `, ${test.split.n} test samples` : ''} of shape ${shapeText(train.shape)}` +
+      `${format}: ${train.split.n} training samples${test ? `, ${test.split.n} test samples` : ''} of shape ${shapeText(train.shape)}` +
         (vocabSize !== undefined ? ` (token ids < ${vocabSize})` : ''),
     ],
   };
@@ -127,7 +128,7 @@ export function readNpySource(src: NpySource, files: { train: NpyPair; test?: Np
   };
   const train = load(files.train, 'the training');
   const test = files.test ? load(files.test, 'the test') : undefined;
-  return assemble(train, test, src, { train: pairFiles(files.train).x, test: files.test && pairFiles(files.test).x }, 'y.npy');
+  return assemble(train, test, src, { train: pairFiles(files.train).x, test: files.test && pairFiles(files.test).x }, 'y.npy', 'npy');
 }
 
 export function readNpzSource(src: NpzSource): SourceData {
@@ -144,7 +145,7 @@ export function readNpzSource(src: NpzSource): SourceData {
   const train = read('x_train', 'y_train');
   const hasTest = npz.names.includes('x_test') || npz.names.includes('y_test');
   const test = hasTest ? read('x_test', 'y_test') : undefined;
-  return assemble(train, test, src, { train: member('x_train').file, ...(test ? { test: member('x_test').file } : {}) }, 'y_train');
+  return assemble(train, test, src, { train: member('x_train').file, ...(test ? { test: member('x_test').file } : {}) }, 'y_train', 'npz');
 }
 
 function shapeText(shape: number[]): string {

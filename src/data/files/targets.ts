@@ -78,7 +78,9 @@ export function encodeTargets(train: RawTargets, test: RawTargets | undefined, c
     }
     return { y: kind === 'binary' ? Float32Array.from(labels) : oneHot(labels, names.length), labels };
   };
-  const mapping = names.map((n, i) => `${i}=${n}`).join(', ');
+  // ids already 0..k-1 need no mapping; anything else is spelled out for summary.json
+  const identity = names.every((n, i) => n === String(i));
+  const mapping = identity ? `class ids 0-${names.length - 1} as in the file` : names.map((n, i) => `${i}=${n}`).join(', ');
   return {
     labelKind: kind === 'binary' ? 'binary' : 'categorical',
     numClasses: names.length,
