@@ -62,7 +62,7 @@ function listSplit(root: string, what: string): { files: string[]; classes: stri
   return { files, classes };
 }
 
-function readSplit(root: string, what: string, src: ImagesSource): SourceSplit {
+function readSplit(root: string, what: string, src: ImagesSource): SourceSplit & { classCount: number } {
   const { files, classes } = listSplit(root, what);
   const [height, width] = src.imageSize;
   const size = height * width * src.channels;
@@ -77,6 +77,7 @@ function readSplit(root: string, what: string, src: ImagesSource): SourceSplit {
     x,
     n: files.length,
     targets: { kind: 'text', file: root, values: classes, where: (i) => path.relative(root, files[i]) },
+    classCount: new Set(classes).size,
   };
 }
 
@@ -84,7 +85,6 @@ export function readImagesSource(src: ImagesSource, dirs: { train: string; test?
   const train = readSplit(dirs.train, 'the training image folder', src);
   const test = dirs.test ? readSplit(dirs.test, 'dataset.test', src) : undefined;
   const [h, w] = src.imageSize;
-  const classes = new Set(train.targets.kind === 'text' ? train.targets.values : []).size;
   return {
     inputShape: [h, w, src.channels],
     inputDtype: 'float32',
@@ -92,7 +92,7 @@ export function readImagesSource(src: ImagesSource, dirs: { train: string; test?
     ...(test ? { test } : {}),
     targetName: 'class folders',
     info: [
-      `images: ${train.n} training images in ${classes} class folders${test ? `, ${test.n} test images` : ''}; ` +
+      `images: ${train.n} training images in ${train.classCount} class folders${test ? `, ${test.n} test images` : ''}; ` +
         `resized to ${h}x${w} (bilinear), ${src.channels === 1 ? 'grayscale' : 'RGB'}, pixels / 255`,
     ],
   };
