@@ -3,7 +3,6 @@
  * encode the targets, cache the result keyed by the files' content and the parsing options,
  * then shuffle, split, limit and standardize. Nothing is trained before all of it succeeded.
  */
-import * as fs from 'fs';
 import { UserError } from '../../errors';
 import { Rng } from '../../rng';
 import type { DataSplit, LabelKind, LoadedDataset } from '../../spec';
@@ -120,8 +119,8 @@ async function readEncodedCached(src: FileSource, request: LoadRequest): Promise
     build: async () => {
       const data = await readSource(src);
       const targets = encodeTargets(data.train.targets, data.test?.targets, src.target, data.targetName);
-      const arrays: CachedArrays = { trainX: data.train.x, trainY: targets.train.y, trainLabels: targets.train.labels };
-      if (data.test && targets.test) Object.assign(arrays, { testX: data.test.x, testY: targets.test.y, testLabels: targets.test.labels });
+      const arrays: CachedArrays = { trainX: compactIds(data.train.x), trainY: targets.train.y, trainLabels: targets.train.labels };
+      if (data.test && targets.test) Object.assign(arrays, { testX: compactIds(data.test.x), testY: targets.test.y, testLabels: targets.test.labels });
       const meta: FileMeta = {
         inputShape: data.inputShape,
         inputDtype: data.inputDtype,
@@ -136,6 +135,13 @@ async function readEncodedCached(src: FileSource, request: LoadRequest): Promise
     },
   });
   return { meta: result.meta, arrays: result.arrays, note: result.note };
+}
+
+/** Token ids that fit in 16 bits are cached as such: half the file, half the read. */
+function compactIds(x: Float32Array | Int32Array): Float32Array | Int32Array | Uint16Array {
+  if (!(x instanceof Int32Array)) return x;
+  for (let i = 0; i < x.length; i++) if (x[i] < 0 || x[i] > 65535) return x;
+  return Uint16Array.from(x);
 }
 
 function splitOf(arrays: CachedArrays, prefix: 'train' | 'test', dtype: 'float32' | 'int32'): DataSplit {
@@ -188,10 +194,4 @@ export async function loadFileDataset(cfg: FileDatasetConfig, request: LoadReque
     source: `${src.format} ${[...where.train, ...where.test].join(', ')} (${note})`,
     info,
   };
-}
-
-/** Whether a path given to a source exists; for `is-bench datasets`. */
-export function sourceExists(src: FileSource): boolean {
-  const { train, test } = sourcePaths(src);
-  return [...train, ...test].every((p) => fs.existsSync(p));
 }
