@@ -11,14 +11,15 @@ import type { Rng } from './rng';
 export interface DataSplit {
   /** Inputs: n * prod(inputShape) values. Float32 for pixels/features, Int32 for token ids. */
   x: Float32Array | Int32Array;
-  /** Targets: n * targetWidth values (one-hot rows for categorical, 0/1 for binary). */
+  /** Targets: n * targetWidth values (one-hot rows for categorical, 0/1 for binary, float rows for regression). */
   y: Float32Array;
-  /** Class id of each sample (argmax of the one-hot row, or the 0/1 label). */
+  /** Class id of each sample (argmax of the one-hot row, or the 0/1 label; 0 for regression). */
   labels: Int32Array;
   n: number;
 }
 
-export type LabelKind = 'categorical' | 'binary';
+/** categorical: one-hot rows; binary: one 0/1 column; regression: numClasses float targets per sample. */
+export type LabelKind = 'categorical' | 'binary' | 'regression';
 
 export interface LoadedDataset {
   name: string;
@@ -26,7 +27,10 @@ export interface LoadedDataset {
   inputShape: number[];
   inputDtype: 'float32' | 'int32';
   labelKind: LabelKind;
+  /** Classes (2 for binary), or for regression the number of target values per sample (the output width). */
   numClasses: number;
+  /** Class id -> name as written in the source (file-based datasets), for the log and summary.json. */
+  classNames?: string[];
   /** For token inputs: the vocabulary size (ids are < vocabSize). */
   vocabSize?: number;
   train: DataSplit;

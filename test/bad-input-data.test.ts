@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { readMnistLayout } from '../src/data/mnist';
+import { readMnistLayout } from '../src/data/idx-layout';
 import { runCli, smallExperiment, tempDir, writeConfig } from './helpers/cli';
 
 const created: string[] = [];

@@ -4,7 +4,7 @@ import * as zlib from 'zlib';
 import { zipSync } from 'fflate';
 import { UserError } from '../src/errors';
 import { parseIdx, readIdxFile } from '../src/data/idx';
-import { readMnistLayout, readMnistNpz } from '../src/data/mnist';
+import { readMnistLayout, readMnistNpz } from '../src/data/idx-layout';
 import { loadDataset } from '../src/data/registry';
 import { tempDir } from './helpers/data-fixtures';
 

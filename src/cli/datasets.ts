@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { fetchDataset } from '../data/fetch';
-import { describeDatasets, formatDatasetStatus } from '../data/status';
+import { loadExperiment } from '../config/load';
+import { describeConfigDataset, describeDatasets, formatDatasetStatus } from '../data/status';
 import type { CliIO } from './io';
 import { dataDirOption } from './options';
 
@@ -10,8 +11,10 @@ export function addDatasetsCommand(program: Command, io: CliIO): void {
     .description('list the datasets: found or not, where, sample counts, shapes, size on disk')
     .addOption(dataDirOption())
     .option('--json', 'print the list as JSON', false)
-    .action(async (opts: { dataDir?: string; json: boolean }) => {
-      const statuses = await describeDatasets({ dataDir: opts.dataDir, load: true });
+    .option('--config <experiment>', "only the dataset of this experiment (a config file or built-in name), your own files included")
+    .action(async (opts: { dataDir?: string; json: boolean; config?: string }) => {
+      const request = { dataDir: opts.dataDir, load: true };
+      const statuses = opts.config ? await describeConfigDataset(loadExperiment(opts.config).config.dataset, request) : await describeDatasets(request);
       io.stdout.write(opts.json ? JSON.stringify(statuses, null, 2) + '\n' : formatDatasetStatus(statuses) + '\n');
     });
   datasets

@@ -3,6 +3,7 @@ import * as path from 'path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { projectRoot } from '../data/project-root';
+import { FILE_FORMATS, fileSourceProblems, FileSourceSchema, resolveSourcePaths, sourceName, type FileSource } from '../data/files/options';
 import { getDataset, datasetNames } from '../data/registry';
 import { UserError } from '../errors';
 import { modelNames } from '../models/zoo';
@@ -96,8 +97,21 @@ function limitProblems(cfg: { name: string; epochs: number; batchSize: number; s
   return problems;
 }
 
-/** Validates a parsed document and fills every default: the resolved experiment. */
-export function resolveExperiment(doc: unknown, where: string): ExperimentConfig {
+/**
+ * A file-based dataset block: validated (worded as the other problems: "dataset.label is
+ * required"), relative paths resolved against `baseDir`.
+ */
+function resolveFileSource(raw: Record<string, unknown>, validation: 'test' | { holdout: number }, baseDir: string): { source?: FileSource; problems: string[] } {
+  const parsed = FileSourceSchema.safeParse(raw);
+  if (!parsed.success) return { problems: describeIssues(parsed.error, FileSourceSchema as z.ZodTypeAny, raw, ['dataset']) };
+  return { source: resolveSourcePaths(parsed.data, baseDir), problems: fileSourceProblems(parsed.data, validation) };
+}
+
+/**
+ * Validates a parsed document and fills every default: the resolved experiment. Relative paths
+ * of a file-based dataset are resolved against `baseDir` (the config file's folder).
+ */
+export function resolveExperiment(doc: unknown, where: string, baseDir: string = process.cwd()): ExperimentConfig {
   checkPlainData(doc, where);
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     const got = doc === null || doc === undefined ? 'an empty document' : Array.isArray(doc) ? 'a list' : showValue(doc);
@@ -110,11 +124,24 @@ export function resolveExperiment(doc: unknown, where: string): ExperimentConfig
 
   // dataset: generic keys here, the dataset's own options by its schema
   let datasetOptions: Record<string, unknown> = {};
-  const { name: dsName, path: dsPath, limit, validation, ...dsRest } = cfg.dataset;
-  if (!datasetNames().includes(dsName)) {
-    problems.push(`dataset.name must be one of ${datasetNames().join(', ')} (got ${JSON.stringify(dsName)})`);
+  const { name: givenName, format, path: dsPath, limit, validation, ...dsRest } = cfg.dataset;
+  let dsName = givenName ?? '';
+  if (format !== undefined) {
+    const file = resolveFileSource({ ...dsRest, format, ...(dsPath !== undefined ? { path: dsPath } : {}), ...(givenName ? { name: givenName } : {}) }, validation, baseDir);
+    problems.push(...file.problems);
+    if (file.source) {
+      const { format: _format, ...options } = file.source;
+      datasetOptions = options;
+      dsName = sourceName(file.source);
+    }
+  } else if (givenName === undefined) {
+    problems.push(`dataset.name is required: a built-in dataset (${datasetNames().join(', ')}), or dataset.format for your own files (${FILE_FORMATS.join(', ')})`);
+  } else if (!datasetNames().includes(givenName)) {
+    problems.push(`dataset.name must be one of ${datasetNames().join(', ')} (got ${JSON.stringify(givenName)}); for your own files give dataset.format (${FILE_FORMATS.join(', ')})`);
+  } else if (dsPath !== undefined && typeof dsPath !== 'string') {
+    problems.push(`dataset.path must be a file or folder name for the built-in dataset ${givenName}`);
   } else {
-    const schema = getDataset(dsName).options;
+    const schema = getDataset(givenName).options;
     const parsed = schema.safeParse(dsRest);
     if (parsed.success) datasetOptions = parsed.data as Record<string, unknown>;
     else problems.push(...describeIssues(parsed.error, schema as z.ZodTypeAny, dsRest, ['dataset']));
@@ -156,7 +183,14 @@ export function resolveExperiment(doc: unknown, where: string): ExperimentConfig
   return {
     name: cfg.name,
     description: cfg.description,
-    dataset: { name: dsName, ...(dsPath ? { path: dsPath } : {}), ...(limit ? { limit } : {}), validation, options: datasetOptions },
+    dataset: {
+      name: dsName,
+      ...(format ? { format } : {}),
+      ...(typeof dsPath === 'string' && !format ? { path: dsPath } : {}),
+      ...(limit ? { limit } : {}),
+      validation,
+      options: datasetOptions,
+    },
     model: cfg.model,
     optimizer: withOptimizerDefaults(cfg.optimizer),
     loss: cfg.loss,
@@ -203,7 +237,7 @@ export function applyOverrides(cfg: ExperimentConfig, o: ConfigOverrides): Exper
 /** Loads a built-in experiment by name or a config file, validated and defaulted. */
 export function loadExperiment(ref: string, overrides: ConfigOverrides = {}): { config: ExperimentConfig; file: string } {
   const file = resolveExperimentFile(ref);
-  const config = resolveExperiment(readConfigFile(file), displayPath(file));
+  const config = resolveExperiment(readConfigFile(file), displayPath(file), path.dirname(path.resolve(file)));
   return { config: applyOverrides(config, overrides), file };
 }
 
@@ -212,7 +246,13 @@ export function experimentToDocument(cfg: ExperimentConfig): Record<string, unkn
   const { arms, dataset, ...rest } = cfg;
   return {
     ...rest,
-    dataset: { name: dataset.name, ...(dataset.path ? { path: dataset.path } : {}), ...(dataset.limit ? { limit: dataset.limit } : {}), validation: dataset.validation, ...dataset.options },
+    dataset: {
+      ...(dataset.format ? { format: dataset.format } : { name: dataset.name }),
+      ...(dataset.path ? { path: dataset.path } : {}),
+      ...(dataset.limit ? { limit: dataset.limit } : {}),
+      validation: dataset.validation,
+      ...dataset.options,
+    },
     arms: arms.map((a) => ({ name: a.name, strategy: a.strategy, ...a.params })),
   };
 }

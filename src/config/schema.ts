@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FILE_FORMATS, type FileFormat } from '../data/files/options';
 
 /** Names that become a file or folder name (experiments, arms): one safe path segment. */
 export const FILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -56,11 +57,16 @@ export const ValidationSchema = z.union([
   z.object({ holdout: z.number().gt(0).lt(1) }).strict(),
 ]);
 
-/** The generic dataset keys; dataset-specific options are checked by the dataset's own schema. */
+/**
+ * The generic dataset keys; dataset-specific options are checked by the dataset's own schema.
+ * `name` picks a built-in dataset; `format` reads the user's own files (src/data/files/options.ts).
+ */
 export const DatasetBaseSchema = z
   .object({
-    name: z.string().min(1),
-    path: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+    format: z.enum(FILE_FORMATS).optional(),
+    /** A built-in dataset's copy, or a file source's file/folder (an npy pair may be {x, y}). */
+    path: z.union([z.string().min(1), z.object({ x: z.string().min(1), y: z.string().min(1) }).strict()]).optional(),
     limit: z.number().int().positive().optional(),
     validation: ValidationSchema.default('test'),
   })
@@ -105,7 +111,10 @@ export type ExperimentConfig = {
   name: string;
   description: string;
   dataset: {
+    /** The built-in dataset, or for a file source its display name (the file name unless given). */
     name: string;
+    /** Set for the user's own files; `options` then hold that reader's options, paths made absolute. */
+    format?: FileFormat;
     path?: string;
     limit?: number;
     validation: 'test' | { holdout: number };

@@ -2,9 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { readCifar10 } from './cifar-binary';
-import { findCopy, type DatasetSources } from './locate';
-import { describeCopy } from './mnist';
-import type { DatasetDefinition } from './registry';
+import { describeCopy, findCopy, type DatasetSources } from './locate';
+import type { DatasetDefinition } from './dataset-contract';
 
 export const cifar10Sources: DatasetSources = {
   forms: [

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { findCopy, type DatasetSources } from './locate';
-import { describeCopy, IDX_FOLDER_FORM, mnistLayoutDataset, readMnistLike } from './mnist';
-import type { DatasetDefinition } from './registry';
+import type { DatasetDefinition } from './dataset-contract';
+import { IDX_FOLDER_FORM, mnistLayoutDataset, readMnistLike } from './idx-layout';
+import { describeCopy, findCopy, type DatasetSources } from './locate';
 
 /** Where Debian's dataset-fashion-mnist package installs the four gzipped IDX files. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';

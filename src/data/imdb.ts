@@ -5,13 +5,12 @@ import { UserError } from '../errors';
 import type { DataSplit, LoadedDataset } from '../spec';
 import { readAclImdb } from './aclimdb';
 import { rankByTrainFrequency } from './keras-text';
-import { findCopy, type DatasetSources, type FoundCopy } from './locate';
-import { describeCopy } from './mnist';
+import { describeCopy, findCopy, type DatasetSources, type FoundCopy } from './locate';
 import { npyToInt32 } from './npy';
 import { NumpyRandomState } from './numpy-random';
 import { readNpz } from './npz';
 import { itemsToIntSequences } from './numpy-pickle';
-import type { DatasetDefinition } from './registry';
+import type { DatasetDefinition } from './dataset-contract';
 import { cachedSequences, type SequenceSplits } from './sequence-cache';
 import { binaryMatrix, kerasSequence, meanLength, packSequences, padSequences, reorder, type PackedSequences } from './sequences';
 

@@ -74,6 +74,11 @@ export interface FoundCopy {
   placeLabel: string;
 }
 
+/** A found copy for the log and summary.json: "IS_BENCH_DATA: /data/imdb/aclImdb.tar.gz". */
+export function describeCopy(copy: FoundCopy): string {
+  return `${copy.placeLabel}: ${copy.path}`;
+}
+
 /** One place the lookup checked, for messages and `is-bench datasets`. */
 export interface LookedPlace {
   place: PlaceKind;

@@ -67,7 +67,8 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   if (payload.length > expected) {
     throw new UserError(`${file}: .npy data has ${payload.length - expected} bytes more than its header (${shape.join('x')} ${descr}) says`);
   }
-  const copy = payload.slice().buffer; // fresh, aligned ArrayBuffer
+  // a fresh, aligned ArrayBuffer; not payload.slice(), which on a Node Buffer is a view of the whole file
+  const copy = new Uint8Array(payload).buffer;
   return { kind: 'numeric', dtype, shape, data: typedView(dtype, copy, count) };
 }
 

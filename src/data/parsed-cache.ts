@@ -130,3 +130,46 @@ export function readCache<M>(file: string, key: unknown): { meta: M; arrays: Cac
   }
   return { meta: header.meta as M, arrays };
 }
+
+export interface CachedBuild<M> {
+  arrays: CachedArrays;
+  meta: M;
+  /** "parsed in 9.1 s, cached as ..." or "from cache ..." */
+  note: string;
+  cacheFile: string;
+  fromCache: boolean;
+}
+
+/**
+ * Arrays read from the cache file written for exactly `key`, or built (the slow parse) and
+ * cached for next time. `accept` rejects a hit whose arrays are not what the caller expects
+ * (then it is rebuilt). A cache that cannot be written costs only the speed-up.
+ */
+export async function readOrBuild<M>(args: {
+  dataset: string;
+  key: unknown;
+  cacheDir?: string;
+  /** What is parsed, for the log line: "reuters21578.tar.gz". */
+  what: string;
+  log: (line: string) => void;
+  build: () => Promise<{ arrays: CachedArrays; meta: M }>;
+  accept?: (arrays: CachedArrays) => boolean;
+}): Promise<CachedBuild<M>> {
+  const file = cacheFile(cacheDir(args.cacheDir), args.dataset, args.key);
+  const hit = readCache<M>(file, args.key);
+  if (hit && (!args.accept || args.accept(hit.arrays))) {
+    return { arrays: hit.arrays, meta: hit.meta, note: `from cache ${file}`, cacheFile: file, fromCache: true };
+  }
+  args.log(`${args.dataset}: parsing ${args.what} (first load; the result is cached)`);
+  const started = Date.now();
+  const built = await args.build();
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  let note = `parsed in ${seconds} s, cached as ${file}`;
+  try {
+    writeCache(file, args.key, built.meta, built.arrays);
+  } catch (e) {
+    note = `parsed in ${seconds} s; could not write the cache ${file} (${(e as Error).message})`;
+    args.log(`${args.dataset}: ${note}`);
+  }
+  return { ...built, note, cacheFile: file, fromCache: false };
+}

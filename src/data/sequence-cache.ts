@@ -1,6 +1,6 @@
 import * as path from 'path';
 import type { FoundCopy } from './locate';
-import { cacheDir, cacheFile, readCache, writeCache, type CachedArrays } from './parsed-cache';
+import { readOrBuild, type CachedArrays } from './parsed-cache';
 import { sourceFingerprint } from './fingerprint';
 import type { PackedSequences } from './sequences';
 
@@ -72,22 +72,18 @@ export async function cachedSequences<M>(args: {
     source: await sourceFingerprint(args.copy.path),
     options: args.options,
   };
-  const file = cacheFile(cacheDir(args.cacheDir), args.dataset, key);
-  const hit = readCache<M>(file, key);
-  const splits = hit && fromArrays(hit.arrays);
-  if (hit && splits) return { splits, meta: hit.meta, note: `from cache ${file}`, cacheFile: file, fromCache: true };
-
-  args.log(`${args.dataset}: parsing ${path.basename(args.copy.path)} (first load; the result is cached)`);
-  const started = Date.now();
-  const built = await args.build();
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  let note = `parsed in ${seconds} s, cached as ${file}`;
-  try {
-    writeCache(file, key, built.meta, toArrays(built.splits));
-  } catch (e) {
-    // a read-only project folder must not stop a run; it only loses the speed-up
-    note = `parsed in ${seconds} s; could not write the cache ${file} (${(e as Error).message})`;
-    args.log(`${args.dataset}: ${note}`);
-  }
-  return { ...built, note, cacheFile: file, fromCache: false };
+  const result = await readOrBuild<M>({
+    dataset: args.dataset,
+    key,
+    cacheDir: args.cacheDir,
+    what: path.basename(args.copy.path),
+    log: args.log,
+    accept: (arrays) => fromArrays(arrays) !== undefined,
+    build: async () => {
+      const built = await args.build();
+      return { arrays: toArrays(built.splits), meta: built.meta };
+    },
+  });
+  const { arrays, ...rest } = result;
+  return { ...rest, splits: fromArrays(arrays)! };
 }

@@ -2,47 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { isUserError } from '../errors';
 import { formatBytes } from './download';
-import { defaultLookupContext, locateCopy, supplyHint, type LookedPlace, type LookupContext, type PlaceKind } from './locate';
-import { getDataset, listDatasets, loadDataset } from './registry';
+import { defaultLookupContext, locateCopy, supplyHint } from './locate';
+import type { DatasetStatus, DescribeRequest } from './dataset-status';
+import { describeFileDataset } from './files/describe';
+import { getDataset, listDatasets, loadDataset, type DatasetConfig } from './registry';
 
-/** One row of `is-bench datasets`. */
-export interface DatasetStatus {
-  name: string;
-  description: string;
-  found: boolean;
-  /** Where the copy is: place label and path ("IS_BENCH_DATA: /data/aclImdb.tar.gz"). */
-  where?: string;
-  place?: PlaceKind;
-  path?: string;
-  /** What was found ("aclImdb archive", "IDX files (...)"). */
-  form?: string;
-  /** Bytes of the copy on disk (file, or all files of the folder). */
-  sizeOnDisk?: number;
-  train: number;
-  test: number;
-  inputShape: number[];
-  numClasses: number;
-  /** 'loaded': counts and shape from actually loading it; 'expected': the definition's, with default options. */
-  counts: 'expected' | 'loaded';
-  /** How to supply it, when not found. */
-  hint?: string;
-  looked: LookedPlace[];
-  /** A problem with the copy (explicit path wrong, file damaged when loaded). */
-  error?: string;
-}
-
-export interface DescribeRequest {
-  /** --data-dir */
-  dataDir?: string;
-  cacheDir?: string;
-  /** Load every found dataset to report real counts (uses the parse cache; slow on a first run). */
-  load?: boolean;
-  /** Only these datasets (default all). */
-  names?: string[];
-  log?: (line: string) => void;
-  /** For tests: the machine the lookup reads. */
-  context?: LookupContext;
-}
+export type { DatasetStatus, DescribeRequest } from './dataset-status';
 
 function sizeOf(p: string): number {
   const s = fs.statSync(p);
@@ -111,6 +76,15 @@ export async function describeDatasets(request: DescribeRequest = {}): Promise<D
   return out;
 }
 
+/**
+ * The dataset of one experiment config: a built-in one as in the full list, or the user's
+ * files (loaded, so the counts, shape and classes are the ones a run would use).
+ */
+export async function describeConfigDataset(dataset: DatasetConfig, request: DescribeRequest = {}): Promise<DatasetStatus[]> {
+  if (!dataset.format) return describeDatasets({ ...request, names: [dataset.name] });
+  return [await describeFileDataset({ ...dataset, format: dataset.format }, request)];
+}
+
 /** `is-bench datasets` as text: one line per dataset, then where each was found or how to get it. */
 export function formatDatasetStatus(statuses: DatasetStatus[]): string {
   const rows = statuses.map((s) => [
@@ -133,6 +107,7 @@ export function formatDatasetStatus(statuses: DatasetStatus[]): string {
   for (const s of statuses) {
     if (s.found) lines.push(`${s.name}: ${s.where}${s.form && s.form !== 'generated' ? ` [${s.form}]` : ''}`);
     else lines.push(`${s.name}: not found. ${s.hint ?? ''}`);
+    for (const note of s.notes ?? []) lines.push(`  ${note}`);
     if (s.error) lines.push(`  problem: ${s.error}`);
   }
   return lines.join('\n');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Rng } from '../rng';
 import type { DataSplit } from '../spec';
 import { oneHot } from './one-hot';
-import type { DatasetDefinition } from './registry';
+import type { DatasetDefinition } from './dataset-contract';
 
 const SyntheticOptions = z
   .object({

@@ -55,6 +55,7 @@ function packageVersion(): string {
 
 /** The layer list of the experiment's model, given the dataset. */
 export function modelLayers(cfg: ExperimentConfig, ds: LoadedDataset): LayerSpec[] {
+  checkLossFitsTargets(cfg.loss, ds);
   if (typeof cfg.model !== 'string') return cfg.model.layers;
   const binary = ds.labelKind === 'binary';
   if (binary !== (cfg.loss === 'binary_crossentropy')) {
@@ -66,6 +67,16 @@ export function modelLayers(cfg: ExperimentConfig, ds: LoadedDataset): LayerSpec
     outputActivation: binary ? 'sigmoid' : 'softmax',
     vocabSize: ds.vocabSize,
   });
+}
+
+/** Both losses available are cross-entropies: a dataset with regression targets has no loss yet. */
+function checkLossFitsTargets(loss: ExperimentConfig['loss'], ds: LoadedDataset): void {
+  if (ds.labelKind !== 'regression') return;
+  throw new UserError(
+    `loss ${loss} is a classification loss, but dataset ${ds.name} has regression targets ` +
+      `(${ds.numClasses} value${ds.numClasses === 1 ? '' : 's'} per sample); regression losses are not available yet: ` +
+      'for class labels set target: classes in the dataset block',
+  );
 }
 
 /**

@@ -2,6 +2,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { zipSync } from 'fflate';
+import * as jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
 import * as tar from 'tar';
 
 const created: string[] = [];
@@ -85,3 +88,60 @@ export const TINY_ACLIMDB: { path: string; content: string }[] = [
   { path: 'aclImdb/train/unsup/0_0.txt', content: 'unlabelled reviews are not used' },
   { path: 'aclImdb/imdb.vocab', content: 'the\nand\n' },
 ];
+
+// ---------------------------------------------------------------- files of the user's own formats
+
+/** numpy's .npy format 1.0: magic, header dict padded with spaces to a 64-byte boundary, C-order data. */
+export function npyBytes(descr: string, shape: number[], data: ArrayBufferView): Buffer {
+  const shapeText = `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const pad = 64 - ((10 + header.length + 1) % 64);
+  header = header + ' '.repeat(pad % 64) + '\n';
+  const prefix = Buffer.alloc(10);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(prefix);
+  prefix.writeUInt16LE(header.length, 8);
+  return Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+}
+
+/** A .npz (zip of .npy members), deflated or stored, as np.savez_compressed / np.savez write it. */
+export function npzBytes(members: Record<string, Buffer>, compress = true): Buffer {
+  const entries = Object.fromEntries(Object.entries(members).map(([name, bytes]) => [`${name}.npy`, new Uint8Array(bytes)]));
+  return Buffer.from(zipSync(entries, { level: compress ? 6 : 0 }));
+}
+
+/** A PNG of `width` x `height` RGBA pixels from `pixel(x, y)`, written by pngjs with the given colour type. */
+export function pngBytes(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number?], colorType: 0 | 2 | 4 | 6 = 6): Buffer {
+  const png = new PNG({ width, height, colorType, inputColorType: 6, bitDepth: 8 });
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const [r, g, b, a = 255] = pixel(x, y);
+      png.data.set([r, g, b, a], (y * width + x) * 4);
+    }
+  }
+  return PNG.sync.write(png, { colorType, inputColorType: 6 });
+}
+
+/** A baseline JPEG written by jpeg-js. */
+export function jpegBytes(width: number, height: number, pixel: (x: number, y: number) => [number, number, number], quality = 95): Buffer {
+  const data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) data.set([...pixel(x, y), 255], (y * width + x) * 4);
+  }
+  return jpeg.encode({ data, width, height }, quality).data;
+}
+
+/** Writes files under `root` ({"cat/1.png": bytes}), creating folders. */
+export function writeTree(root: string, files: Record<string, string | Uint8Array>): string {
+  for (const [rel, content] of Object.entries(files)) {
+    const p = path.join(root, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, content);
+  }
+  return root;
+}
+
+// np.savez_compressed by numpy 2.4 in Keras' layout:
+//   x_train = arange(12, dtype=float32).reshape(4, 3) / 10, y_train = [0, 1, 2, 1] (int64),
+//   x_test = [[1.5, 2.5, 3.5]] (float64), y_test = [2] (uint8)
+export const NUMPY_KERAS_LAYOUT_NPZ =
+  'UEsDBC0AAAAIAAAAIQBsKYJN//////////8LABQAeF90cmFpbi5ucHkBABAAsAAAAAAAAABxAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TZqKuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GiY6CsaaOgq1CmQDLgYgOHvmjO3ZMz52s2bOtAOy7YBC9rNmStobGxvbA8Xt09LS7BkYGoDsHnsAUEsDBC0AAAAIAAAAIQC+xP+T//////////8LABQAeV90cmFpbi5ucHkBABAAoAAAAAAAAABMAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TaaGuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GiY6mjoKtQoUAC4GKGCE0kxofABQSwMELQAAAAgAAAAhAHF12Gz//////////woAFAB4X3Rlc3QubnB5AQAQAJgAAAAAAAAAUgAAAAAAAACb7BfqGxDJyFDGUK2eklqcXKRupaBuk2ahrqOgnpZfVFKUmBefX5SSChJ3S8wpTgWKF2ckFqQC+RqGOgrGmjoKtQpkAy4GMPhhD6FZHCA0jwMAUEsDBC0AAAAIAAAAIQDB469Z//////////8KABQAeV90ZXN0Lm5weQEAEACBAAAAAAAAAEUAAAAAAAAAm+wX6hsQychQxlCtnpJanFykbqWgXlNqqK6joJ6WX1RSlJgXn1+UkgoSd0vMKU4FihdnJBakAvkahjqaOgq1ChQALiYAUEsBAi0DLQAAAAgAAAAhAGwpgk1xAAAAsAAAAAsAAAAAAAAAAAAAAIABAAAAAHhfdHJhaW4ubnB5UEsBAi0DLQAAAAgAAAAhAL7E/5NMAAAAoAAAAAsAAAAAAAAAAAAAAIABrgAAAHlfdHJhaW4ubnB5UEsBAi0DLQAAAAgAAAAhAHF12GxSAAAAmAAAAAoAAAAAAAAAAAAAAIABNwEAAHhfdGVzdC5ucHlQSwECLQMtAAAACAAAACEAweOvWUUAAACBAAAACgAAAAAAAAAAAAAAgAHFAQAAeV90ZXN0Lm5weVBLBQYAAAAABAAEAOIAAABGAgAAAAA=';

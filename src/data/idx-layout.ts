@@ -1,0 +1,114 @@
+/**
+ * The layout MNIST and Fashion-MNIST share: a folder with four IDX files (plain or gzipped), or
+ * Keras' npz with x_train/y_train/x_test/y_test of 28x28 uint8 images.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { UserError } from '../errors';
+import type { DataSplit, LoadedDataset } from '../spec';
+import { readIdxFile } from './idx';
+import type { DataForm, FoundCopy } from './locate';
+import { npyToInt32 } from './npy';
+import { readNpz } from './npz';
+import { oneHot } from './one-hot';
+
+const FILES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+};
+
+/** Finds an IDX file in a folder, plain or gzipped. */
+function idxFileIn(dir: string, base: string): string | undefined {
+  for (const name of [base, `${base}.gz`]) {
+    const file = path.join(dir, name);
+    if (fs.existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/** A folder holding all four MNIST-layout IDX files (plain or .gz). */
+export function hasMnistLayout(dir: string): boolean {
+  return Object.values(FILES).every((base) => idxFileIn(dir, base) !== undefined);
+}
+
+/** The form shared by MNIST and Fashion-MNIST: a folder with the four IDX files. */
+export const IDX_FOLDER_FORM: DataForm = {
+  kind: 'idx',
+  name: '.',
+  dir: true,
+  distinctive: false,
+  accept: hasMnistLayout,
+  label: 'four IDX files (train-images-idx3-ubyte[.gz], ...)',
+};
+
+/** Reads the four IDX files of an MNIST-layout dataset (MNIST, Fashion-MNIST) from a folder. */
+export function readMnistLayout(dir: string): { train: DataSplit; test: DataSplit } {
+  const file = (base: string) => {
+    const found = idxFileIn(dir, base);
+    if (!found) throw new UserError(`${dir}: missing ${base} (or ${base}.gz)`);
+    return found;
+  };
+  return {
+    train: imagesAndLabels(file(FILES.trainImages), file(FILES.trainLabels)),
+    test: imagesAndLabels(file(FILES.testImages), file(FILES.testLabels)),
+  };
+}
+
+function imagesAndLabels(imagesFile: string, labelsFile: string): DataSplit {
+  const images = readIdxFile(imagesFile);
+  const labels = readIdxFile(labelsFile);
+  if (images.dims.length !== 3) throw new UserError(`${imagesFile}: expected 3 dimensions (n, rows, cols), got ${images.dims.length}`);
+  if (labels.dims.length !== 1) throw new UserError(`${labelsFile}: expected 1 dimension (n), got ${labels.dims.length}`);
+  const n = images.dims[0];
+  if (images.dims[1] !== 28 || images.dims[2] !== 28) {
+    throw new UserError(`${imagesFile}: images are ${images.dims[1]}x${images.dims[2]}, expected 28x28 (MNIST layout)`);
+  }
+  if (n === 0) throw new UserError(`${imagesFile}: holds no images`);
+  if (labels.dims[0] !== n) throw new UserError(`${labelsFile}: ${labels.dims[0]} labels for ${n} images in ${imagesFile}`);
+  return imageSplit(images.data, Int32Array.from(labels.data), n, labelsFile);
+}
+
+function imageSplit(pixels: Uint8Array, ids: Int32Array, n: number, labelsFile: string): DataSplit {
+  const x = new Float32Array(pixels.length);
+  for (let i = 0; i < x.length; i++) x[i] = pixels[i] / 255;
+  for (const id of ids) if (id < 0 || id > 9) throw new UserError(`${labelsFile}: label ${id} is not a class 0-9`);
+  return { x, y: oneHot(ids, 10), labels: ids, n };
+}
+
+/** Keras' mnist.npz: x_train (60000, 28, 28) uint8, y_train, x_test, y_test. */
+export function readMnistNpz(file: string): { train: DataSplit; test: DataSplit } {
+  const npz = readNpz(file);
+  const split = (xName: string, yName: string): DataSplit => {
+    const x = npz.get(xName);
+    const where = `${file} (${xName}.npy)`;
+    if (x.kind !== 'numeric' || x.dtype !== 'u1' || x.shape.length !== 3 || x.shape[1] !== 28 || x.shape[2] !== 28) {
+      throw new UserError(`${where}: expected uint8 images of shape (n, 28, 28), found ${x.dtype} ${x.shape.join('x')}`);
+    }
+    const labels = npyToInt32(npz.get(yName), `${file} (${yName}.npy)`);
+    if (labels.length !== x.shape[0]) throw new UserError(`${file} (${yName}.npy): ${labels.length} labels for ${x.shape[0]} images`);
+    return imageSplit(x.data as Uint8Array, labels, x.shape[0], `${file} (${yName}.npy)`);
+  };
+  return { train: split('x_train', 'y_train'), test: split('x_test', 'y_test') };
+}
+
+export function mnistLayoutDataset(name: string, ds: { train: DataSplit; test: DataSplit }, source: string): LoadedDataset {
+  return {
+    name,
+    inputShape: [28, 28, 1],
+    inputDtype: 'float32',
+    labelKind: 'categorical',
+    numClasses: 10,
+    train: ds.train,
+    validation: ds.test,
+    source,
+    info: [`${ds.train.n} train samples`, `${ds.test.n} test samples`],
+  };
+}
+
+/** Loads an MNIST-layout copy in whichever form was found. */
+export function readMnistLike(copy: FoundCopy): { train: DataSplit; test: DataSplit } {
+  return copy.form.kind === 'npz' ? readMnistNpz(copy.path) : readMnistLayout(copy.path);
+}
+
