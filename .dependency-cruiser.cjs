@@ -42,6 +42,20 @@ module.exports = {
     layer('report', ['engine', 'data', 'models', 'sampling', 'train', 'campaign', 'cli', 'index'], 'reports read only files'),
     layer('campaign', ['cli', 'index'], 'the library does not depend on its CLI'),
     {
+      name: 'data-registry-on-top',
+      severity: 'error',
+      comment: 'in src/data the registry imports the datasets; only status and fetch (which look datasets up by name) import the registry',
+      from: { path: '^src/data/', pathNot: '^src/data/(status|fetch)\\.ts$' },
+      to: { path: '^src/data/registry\\.ts$' },
+    },
+    {
+      name: 'no-helpers-in-datasets',
+      severity: 'error',
+      comment: 'shared helpers do not live in a dataset module: only the registry imports one',
+      from: { path: '^src/', pathNot: '^src/data/registry\\.ts$' },
+      to: { path: '^src/data/(mnist|fashion-mnist|cifar10|reuters|imdb|synthetic)\\.ts$' },
+    },
+    {
       name: 'only-cli-uses-commander',
       severity: 'error',
       comment: 'command-line parsing stays in src/cli',

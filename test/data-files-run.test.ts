@@ -100,8 +100,8 @@ describe('runExperiment on the user files', () => {
     );
     const { summary, dir: runDir } = await runExperiment({ ...cfg, batchSize: 4 }, { backend: 'cpu', outDir: tempDir('isb-files-out-'), checkpoint: false });
     expect(summary.status).toBe('finished');
-    expect(summary.dataset.train).toBe(18);
-    expect(summary.dataset.validation).toBe(6);
+    expect(summary.dataset?.train).toBe(18);
+    expect(summary.dataset?.validation).toBe(6);
     for (const arm of ['uniform', 'importance']) expect(csvRows(runDir, arm)).toHaveLength(2);
   });
 

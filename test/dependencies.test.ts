@@ -22,7 +22,7 @@ test('src/ has no import cycle and no import against its layers', () => {
   expect(r.status).toBe(0);
 });
 
-test('the rules catch a report module that imports the training loop, and a cycle', () => {
+test('the rules catch a report module that imports the training loop, a cycle, and a dataset module used as a helper', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'is-bench-layers-'));
   fs.copyFileSync(path.join(ROOT, '.dependency-cruiser.cjs'), path.join(dir, '.dependency-cruiser.cjs'));
   fs.writeFileSync(path.join(dir, 'tsconfig.build.json'), JSON.stringify({ compilerOptions: { module: 'commonjs' }, include: ['src/**/*.ts'] }));
@@ -32,8 +32,14 @@ test('the rules catch a report module that imports the training loop, and a cycl
   fs.writeFileSync(path.join(dir, 'src', 'train', 'b.ts'), "export const b = 1;\n");
   fs.writeFileSync(path.join(dir, 'src', 'train', 'c.ts'), "import { d } from './d';\nexport const c = d;\n");
   fs.writeFileSync(path.join(dir, 'src', 'train', 'd.ts'), "import { c } from './c';\nexport const d = () => c;\n");
+  fs.mkdirSync(path.join(dir, 'src', 'data'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'src', 'data', 'registry.ts'), 'export const names = [];\n');
+  fs.writeFileSync(path.join(dir, 'src', 'data', 'mnist.ts'), "import { names } from './registry';\nexport const m = names;\n");
+  fs.writeFileSync(path.join(dir, 'src', 'data', 'idx.ts'), "import { m } from './mnist';\nexport const i = m;\n");
   const r = cruise(dir);
   expect(r.status).not.toBe(0);
   expect(r.output).toMatch(/report-layer: src\/report\/a\.ts → src\/train\/b\.ts/);
   expect(r.output).toMatch(/no-circular: src\/train\/c\.ts/);
+  expect(r.output).toMatch(/data-registry-on-top: src\/data\/mnist\.ts → src\/data\/registry\.ts/);
+  expect(r.output).toMatch(/no-helpers-in-datasets: src\/data\/idx\.ts → src\/data\/mnist\.ts/);
 });

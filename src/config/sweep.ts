@@ -111,5 +111,6 @@ export function cellExperiment(sweep: SweepConfig, sweepFile: string, cell: Swee
   for (const [k, v] of Object.entries(sweep.overrides)) setConfigPath(doc, k, v, where);
   for (const [k, v] of Object.entries(cell.params)) setConfigPath(doc, k, v, where);
   if (cell.seed !== undefined) doc.seed = cell.seed;
-  return resolveExperiment(doc, where);
+  // a file-based dataset's relative paths are relative to the experiment's own file
+  return resolveExperiment(doc, where, path.dirname(path.resolve(file)));
 }

@@ -1,6 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeFileAtomicWith } from '../io/files';
 import { projectRoot } from './project-root';
 
 /**
@@ -51,7 +52,7 @@ function dtypeOf(a: CachedArray): ArrayEntry['dtype'] {
 
 const align8 = (n: number) => (n + 7) & ~7;
 
-/** Writes atomically: a temporary file in the same folder, then rename, so readers never see half a file. */
+/** Writes the cache file atomically (readers never see half a file). */
 export function writeCache(file: string, key: unknown, meta: unknown, arrays: CachedArrays): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const entries: ArrayEntry[] = [];
@@ -67,26 +68,14 @@ export function writeCache(file: string, key: unknown, meta: unknown, arrays: Ca
   prefix.writeUInt32LE(FORMAT_VERSION, 8);
   prefix.writeUInt32LE(header.length, 12);
   const dataStart = align8(16 + header.length);
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
+  writeFileAtomicWith(file, (fd) => {
     fs.writeSync(fd, prefix, 0, 16, 0);
     fs.writeSync(fd, header, 0, header.length, 16);
     for (const e of entries) {
       const a = arrays[e.name];
       fs.writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength), 0, a.byteLength, dataStart + e.offset);
     }
-    fs.closeSync(fd);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      // already closed
-    }
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  });
 }
 
 /**

@@ -58,17 +58,23 @@ export function makeFolders(dir: string): void {
 }
 
 /**
- * Writes a file atomically: a temp file beside it, then rename, so a reader (or a run
- * killed mid-write) sees the old content or the new, never half of it. A full disk,
- * missing permission or read-only file system is a UserError naming the file.
+ * Writes a file atomically: a temp file beside it, then rename, so a reader (or a process
+ * killed mid-write) sees the old content or the new, never half of it. `write` fills the open
+ * temp file (for content too large to hold in one buffer). A full disk, missing permission or
+ * read-only file system is a UserError naming the file.
  */
-export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+export function writeFileAtomicWith(file: string, write: (fd: number) => void): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${tempCounter++}.tmp`);
+  let fd: number | undefined;
   try {
-    fs.writeFileSync(tmp, content);
+    fd = fs.openSync(tmp, 'w');
+    write(fd);
+    fs.closeSync(fd);
+    fd = undefined;
     fs.renameSync(tmp, file);
   } catch (e) {
     try {
+      if (fd !== undefined) fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
     } catch {
       // the folder itself may be gone or unreadable; the write error below says why
@@ -77,6 +83,11 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
     if (why) throw new UserError(`${file}: cannot write: ${why}`);
     throw e;
   }
+}
+
+/** `writeFileAtomicWith` for content in memory. */
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+  writeFileAtomicWith(file, (fd) => fs.writeFileSync(fd, content));
 }
 
 /** Temp files writeFileAtomic may leave if the process dies between write and rename. */
