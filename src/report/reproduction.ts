@@ -286,9 +286,9 @@ function perUpdateVersusPerSecond(ref: ClaimData, ours: ClaimData, unit: 'steps'
   };
   if (!m) return [claim, 'not comparable', numbers, `an arm has no finished epoch with ${column}`, `no common ${column} level`];
   const holds = unit === 'steps' ? m.importance.steps < m.uniform.steps : m.importance.seconds > m.uniform.seconds;
-  const show = (x: { steps: number; seconds: number }) => (unit === 'steps' ? String(x.steps) : `${x.seconds.toFixed(1)} s`);
+  const show = (x: { steps: number; seconds: number }) => (unit === 'steps' ? `${x.steps} steps` : `${x.seconds.toFixed(1)} s`);
   const summary =
-    `ours ${show(m.importance)} vs ${show(m.uniform)} ${key} to ${column} ${formatMetric(m.level)}` +
+    `ours ${show(m.importance)} vs ${show(m.uniform)} to ${column} ${formatMetric(m.level)}` +
     (refM ? `, the page's ${show(refM.importance)} vs ${show(refM.uniform)}` : '');
   return [claim, verdictOf(holds), numbers, `${key} to reach the higher of the two final training losses, at epoch ends; ${note}`, summary];
 }
