@@ -24,6 +24,7 @@ export { runExperiment, resumeExperiment, type RunOptions, type RunResult } from
 export { loadExperiment, resolveExperiment, applyOverrides, experimentToYaml, type ConfigOverrides } from './config/load';
 export type { ExperimentConfig, ArmConfig, LayerSpec } from './config/schema';
 export { loadSweep, sweepCells, shardCells, type SweepConfig, type SweepCell } from './config/sweep';
+export { catalogue, catalogueText, type CatalogueEntry } from './config/catalogue';
 
 // Reports from run folders, and their renderings.
 export { reportRunDirs, analyzeRunDirs, reportJson, type ReportOptions, type ReportResult, type GroupReport } from './report/report';

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { experimentToYaml, loadExperiment } from '../config/load';
 import { EXIT, isUserError } from '../errors';
 import { processIO, type CliIO } from './io';
-import { listText } from './list';
+import { catalogueText } from '../config/catalogue';
 import { armList, nonNegativeInt, positiveInt } from './options';
 import { addDatasetsCommand } from './datasets';
 import { addReportCommand } from './report';
@@ -49,7 +49,7 @@ export function buildProgram(io: CliIO, result: { code: number }): Command {
     .command('list')
     .description('list built-in experiments, models, datasets and strategies')
     .action(() => {
-      io.stdout.write(listText() + '\n');
+      io.stdout.write(catalogueText() + '\n');
     });
 
   program

@@ -1,8 +1,8 @@
-import { builtinExperimentNames, CONFIG_DIR, readConfigFile } from '../config/load';
+import * as path from 'path';
+import { builtinExperimentNames, CONFIG_DIR, readConfigFile } from './load';
 import { listDatasets } from '../data/registry';
 import { listModels } from '../models/zoo';
 import { listStrategies } from '../sampling/registry';
-import * as path from 'path';
 
 function section(title: string, items: { name: string; description: string }[]): string {
   const width = Math.max(...items.map((i) => i.name.length));
@@ -14,8 +14,13 @@ function oneLine(text: string): string {
   return flat.length > 110 ? flat.slice(0, 107) + '...' : flat;
 }
 
-/** `is-bench list`: built-in experiments, models, datasets and strategies, one line each. */
-export function listText(): string {
+export interface CatalogueEntry {
+  name: string;
+  description: string;
+}
+
+/** What is built in: experiments (configs/), zoo models, datasets and strategies. */
+export function catalogue(): { experiments: CatalogueEntry[]; models: CatalogueEntry[]; datasets: CatalogueEntry[]; strategies: CatalogueEntry[] } {
   const experiments = builtinExperimentNames().map((name) => {
     let description = '';
     try {
@@ -26,13 +31,16 @@ export function listText(): string {
     }
     return { name, description };
   });
-  return [
-    section('Experiments', experiments),
-    section('Models', listModels()),
-    section('Datasets', listDatasets()),
-    section(
-      'Strategies',
-      listStrategies().map((s) => ({ name: s.name, description: s.description })),
-    ),
-  ].join('\n\n');
+  return {
+    experiments,
+    models: listModels(),
+    datasets: listDatasets(),
+    strategies: listStrategies().map((s) => ({ name: s.name, description: s.description })),
+  };
+}
+
+/** `is-bench list`: the catalogue, one line each. */
+export function catalogueText(): string {
+  const c = catalogue();
+  return [section('Experiments', c.experiments), section('Models', c.models), section('Datasets', c.datasets), section('Strategies', c.strategies)].join('\n\n');
 }
