@@ -63,3 +63,20 @@ describe('terminalOptionsFor', () => {
     expect(terminalOptionsFor({}, {})).toEqual({ width: 100, color: false });
   });
 });
+
+describe('epoch lines fitted to the width', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { fitEpochLine } = require('../src/record/format') as typeof import('../src/record/format');
+  const m = { loss: 0.0093, accuracy: 0.726, val_loss: 0.0675, val_accuracy: 0.9835 };
+  const head = 'Epoch 20/20 importance 468/468 - 10s';
+  it("keeps today's Keras names when they fit, Keras 2.0's short names when not", () => {
+    expect(fitEpochLine(head, m, 120, 'wrap')).toBe(`${head} - loss: 0.0093 - accuracy: 0.7260 - val_loss: 0.0675 - val_accuracy: 0.9835`);
+    expect(fitEpochLine(head, m, 102, 'wrap')).toBe(`${head} - loss: 0.0093 - acc: 0.7260 - val_loss: 0.0675 - val_acc: 0.9835`);
+  });
+  it('wraps the metrics onto an indented line, or leaves whole metrics out, never a cut number', () => {
+    expect(fitEpochLine(head, m, 80, 'wrap')).toBe(`${head}\n  loss: 0.0093 - acc: 0.7260 - val_loss: 0.0675 - val_acc: 0.9835`);
+    const cut = fitEpochLine(head, m, 80, 'cut');
+    expect(cut).toBe(`${head} - loss: 0.0093 - acc: 0.7260`);
+    expect(cut.length).toBeLessThanOrEqual(80);
+  });
+});

@@ -41,8 +41,8 @@ export function metricsText(m: LineMetrics, short = false): string {
 
 /**
  * `<head> - <metrics>` in at most `width` columns where it can be: long metric names, else
- * short ones; past that the metrics go on a second, indented line (`wrap`) or are cut (for
- * progress bars, which a wrapped line would garble).
+ * short ones; past that the metrics go on a second, indented line (`wrap`) or the last ones are
+ * left out (`cut`, for progress bars, which a wrapped line would garble).
  */
 export function fitEpochLine(head: string, m: LineMetrics, width: number, overflow: 'wrap' | 'cut'): string {
   for (const short of [false, true]) {
@@ -51,5 +51,8 @@ export function fitEpochLine(head: string, m: LineMetrics, width: number, overfl
   }
   const metrics = metricsText(m, true);
   if (overflow === 'wrap') return `${head}\n  ${metrics}`;
-  return `${head} - ${metrics}`.slice(0, Math.max(0, width - 1));
+  // whole metrics only: a cut number would read as another value
+  const parts = metrics.split(' - ');
+  while (parts.length > 0 && `${head} - ${parts.join(' - ')}`.length > width) parts.pop();
+  return parts.length ? `${head} - ${parts.join(' - ')}` : head.slice(0, width);
 }

@@ -32,6 +32,16 @@ export class PlainProgress implements RunEvents {
   epochEnd(): void {}
 }
 
+/** The widest bar line that fits `width`: bar of 30..10 cells with long or short metric names, else no bar. */
+function fittedBarLine(name: string, count: string, time: string, m: LineMetrics, value: number, total: number, width: number): string {
+  for (const short of [false, true]) {
+    const metrics = metricsText(m, short);
+    const room = width - `${name} ${count}  - ${time} - ${metrics}`.length - 2;
+    if (room >= 10) return `${name} ${count} ${kerasBar(value, total, Math.min(30, room))} - ${time} - ${metrics}`;
+  }
+  return fitEpochLine(`${name} ${count} - ${time}`, m, width, 'cut');
+}
+
 const COLOURS = [chalk.cyan, chalk.yellow, chalk.magenta, chalk.green, chalk.blue, chalk.red];
 
 interface BarPayload {
@@ -78,12 +88,13 @@ export class BarProgress implements RunEvents {
         format: (_opts, params, payload: BarPayload) => {
           const name = payload.arm.padEnd(this.nameWidth);
           const count = `${params.value}/${params.total}`;
-          // a line longer than the terminal wraps and garbles the redraw: the bar shrinks first, then the metrics
+          const time = seconds(payload.elapsed);
+          // a line longer than the terminal wraps and garbles the redraw: the bar shrinks first,
+          // then the metric names get short, then the bar goes
           const width = (this.out.columns || 100) - 1;
-          const fixed = `${name} ${count} [] - ${seconds(payload.elapsed)}`.length;
-          const barWidth = Math.max(10, Math.min(30, width - fixed - 3 - metricsText(payload.metrics).length));
-          const head = `${name} ${count} ${kerasBar(params.value, params.total, barWidth)} - ${seconds(payload.elapsed)}`;
-          const line = payload.stopped ? `${head} - stopped: ${payload.stopped}`.slice(0, width) : fitEpochLine(head, payload.metrics, width, 'cut');
+          const line = payload.stopped
+            ? `${name} ${count} - ${time} - stopped: ${payload.stopped}`.slice(0, width)
+            : fittedBarLine(name, count, time, payload.metrics, params.value, params.total, width);
           return this.paint(payload.arm)(line.slice(0, name.length)) + line.slice(name.length);
         },
       },
