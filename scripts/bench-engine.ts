@@ -31,7 +31,7 @@ import { loadNativeAddon, type NativeAddon } from '../src/engine/native-addon';
 import { disableNativeKernels, enableNativeKernels, nativeKernelsUnavailableReason, type NativeKernelStatus } from '../src/engine/native';
 import {
   gemmFlops, openWorkload, referenceWorkload, trainingGemms, type GemmShape, type ReferenceWorkload,
-} from '../src/engine/reference-workloads';
+} from '../src/bench/reference-workloads';
 
 type Engine = 'cpu' | 'wasm' | 'wasm + native';
 

@@ -6,7 +6,7 @@ import { disableNativeKernels, enableNativeKernels } from '../src/engine/native'
 import type { LayerSpec, OptimizerConfig } from '../src/config/schema';
 import {
   openWorkload, referenceWorkload, type ReferenceConfig, type ReferenceWorkload, type SyntheticData,
-} from '../src/engine/reference-workloads';
+} from '../src/bench/reference-workloads';
 
 /**
  * Small versions of the four reference models train to the same loss curve on wasm + native

@@ -62,7 +62,7 @@ class Pool {
     for (;;) {
       // Idle workers sleep rather than poll: polling gained nothing measurable between a training
       // step's kernels, and on a machine shared with another process a polling worker took the
-      // core that process needed (2 ms of polling: an MNIST MLP step of 35 ms instead of 11-13 ms).
+      // core that process needed (docs/engine.md).
       uint64_t now;
       {
         std::unique_lock<std::mutex> lock(sleep_mutex_);

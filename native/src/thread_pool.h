@@ -2,7 +2,7 @@
 //
 // With OpenBLAS threading its own products, its worker polled for work after each call while the
 // elementwise kernels started threads of their own, and the two fought over the same cores: in a
-// training step the MNIST MLP's products ran 1.3-1.8x slower than back to back. Here the products
+// training step the MNIST MLP's products ran markedly slower than back to back (docs/engine.md). Here the products
 // run single-threaded inside OpenBLAS, split across these workers (see gemm.h), and every parallel
 // loop shares them.
 #pragma once

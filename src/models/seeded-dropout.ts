@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
-import { DROPOUT_KERNEL, type DropoutAttrs } from '../engine/native-kernels';
+import { DROPOUT_KERNEL, type DropoutAttrs } from '../engine/kernel-names';
 
 function fmix32(h: number): number {
   h ^= h >>> 16;

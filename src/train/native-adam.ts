@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../engine/native-kernels';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../engine/kernel-names';
 
 interface Slot {
   originalName: string;

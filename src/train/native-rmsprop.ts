@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { RMSPROP_UPDATE_KERNEL, type RmspropUpdateAttrs } from '../engine/native-kernels';
+import { RMSPROP_UPDATE_KERNEL, type RmspropUpdateAttrs } from '../engine/kernel-names';
 
 interface Slot {
   originalName: string;
