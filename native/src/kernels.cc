@@ -47,6 +47,8 @@ void apply_activation(float* out, int64_t size, Activation act, float alpha) {
       return map_in_place(out, size, [alpha](float v) { return v < 0.f ? alpha * v : v; });
     case Activation::kSigmoid:
       return map_in_place(out, size, [](float v) { return 1.f / (1.f + std::exp(-v)); });
+    case Activation::kTanh:
+      return map_in_place(out, size, [](float v) { return std::tanh(v); });
   }
 }
 
@@ -476,6 +478,30 @@ void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeome
         } else {
           for (int64_t ci = 0; ci < c; ++ci) {
             if (arg[ci] >= 0) dxn[tap_pixel[static_cast<size_t>(arg[ci])] + ci] += grad[ci];
+          }
+        }
+      }
+    }
+  }
+}
+
+void max_pool(const float* x, float* y, const Pool2DGeometry& g) {
+  const int64_t c = g.channels;
+  for (int64_t n = 0; n < g.batch; ++n) {
+    const float* xn = x + n * g.in_h * g.in_w * c;
+    float* yn = y + n * g.out_h * g.out_w * c;
+    for (int64_t oh = 0; oh < g.out_h; ++oh) {
+      for (int64_t ow = 0; ow < g.out_w; ++ow) {
+        float* __restrict out = yn + (oh * g.out_w + ow) * c;
+        for (int64_t ci = 0; ci < c; ++ci) out[ci] = -std::numeric_limits<float>::infinity();
+        for (int64_t fh = 0; fh < g.filter_h; ++fh) {
+          const int64_t ih = oh * g.stride_h - g.pad_top + fh;
+          if (ih < 0 || ih >= g.in_h) continue;
+          for (int64_t fw = 0; fw < g.filter_w; ++fw) {
+            const int64_t iw = ow * g.stride_w - g.pad_left + fw;
+            if (iw < 0 || iw >= g.in_w) continue;
+            const float* __restrict v = xn + (ih * g.in_w + iw) * c;
+            for (int64_t ci = 0; ci < c; ++ci) out[ci] = v[ci] > out[ci] ? v[ci] : out[ci];
           }
         }
       }

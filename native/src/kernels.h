@@ -7,7 +7,8 @@
 namespace isbench {
 
 // Activations tfjs can fuse into _FusedMatMul / FusedConv2D (prelu is left to tfjs).
-enum class Activation : int { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kLeakyRelu = 4, kSigmoid = 5 };
+// kTanh only in planned steps (step_plan.h): tfjs does not fuse it.
+enum class Activation : int { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kLeakyRelu = 4, kSigmoid = 5, kTanh = 6 };
 
 // How a bias broadcasts over an output of `rows` x `cols`.
 enum class BiasMode : int { kNone = 0, kPerColumn = 1, kScalar = 2, kFull = 3 };
@@ -96,5 +97,8 @@ struct Pool2DGeometry {
   int64_t pad_top, pad_left;
 };
 void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeometry& g);
+
+// Max pooling over NHWC (the forward of max_pool_grad): each output is its window's largest value.
+void max_pool(const float* x, float* y, const Pool2DGeometry& g);
 
 }  // namespace isbench
