@@ -128,12 +128,14 @@ OptimizerScalars parse_optimizer(const Napi::Env& env, const Napi::Object& o) {
 class StepPlanWrap : public Napi::ObjectWrap<StepPlanWrap> {
  public:
   static Napi::Function define(Napi::Env env) {
+    // Writable, like JavaScript methods (tests wrap them to count the calls).
+    const auto attrs = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
     return DefineClass(env, "StepPlan",
                        {
-                           InstanceMethod("paramSizes", &StepPlanWrap::ParamSizes),
-                           InstanceMethod("trainForward", &StepPlanWrap::TrainForward),
-                           InstanceMethod("trainBackward", &StepPlanWrap::TrainBackward),
-                           InstanceMethod("infer", &StepPlanWrap::Infer),
+                           InstanceMethod("paramSizes", &StepPlanWrap::ParamSizes, attrs),
+                           InstanceMethod("trainForward", &StepPlanWrap::TrainForward, attrs),
+                           InstanceMethod("trainBackward", &StepPlanWrap::TrainBackward, attrs),
+                           InstanceMethod("infer", &StepPlanWrap::Infer, attrs),
                        });
   }
 
