@@ -76,8 +76,17 @@ void im2col(const float* x, const Conv2DGeometry& g, int64_t r0, int64_t r1, flo
         continue;
       }
       const float* xrow = xn + ih * g.in_w * c;
+      const int64_t first = ow * g.stride_w - g.pad_left;
+      if (g.dilation_w == 1 && first >= 0 && first + g.filter_w <= g.in_w) {
+        // The whole window row lies inside the input and is contiguous there: one copy (a plain
+        // loop, since with few channels a memcpy call per tap costs more than the copy).
+        const float* src = xrow + first * c;
+        for (int64_t j = 0; j < window_row; ++j) dst[j] = src[j];
+        dst += window_row;
+        continue;
+      }
       for (int64_t fw = 0; fw < g.filter_w; ++fw) {
-        const int64_t iw = ow * g.stride_w - g.pad_left + fw * g.dilation_w;
+        const int64_t iw = first + fw * g.dilation_w;
         if (iw < 0 || iw >= g.in_w) {
           std::memset(dst, 0, sizeof(float) * c);
         } else {
@@ -415,7 +424,7 @@ template void unsorted_segment_sum<float>(const float*, const int32_t*, float*, 
 template void unsorted_segment_sum<int32_t>(const int32_t*, const int32_t*, int32_t*, int64_t,
                                             int64_t, int64_t);
 
-void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeometry& g) {
+void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeometry& g, bool relu_input) {
   const int64_t c = g.channels;
   const int64_t window = g.filter_h * g.filter_w;
   // Windows that tile the input without overlap (the usual 2x2 stride-2 pooling) write each
@@ -468,7 +477,8 @@ void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeome
           for (int32_t t = 0; t < static_cast<int32_t>(taps); ++t) {
             float* __restrict d = dxn + tap_pixel[static_cast<size_t>(t)];
             for (int64_t ci = 0; ci < c; ++ci) {
-              const uint32_t keep = static_cast<uint32_t>(-static_cast<int32_t>(a[ci] == t));
+              const bool kept = a[ci] == t && (!relu_input || b[ci] > 0.f);
+              const uint32_t keep = static_cast<uint32_t>(-static_cast<int32_t>(kept));
               uint32_t bits;
               std::memcpy(&bits, grad + ci, sizeof bits);
               bits &= keep;
@@ -477,7 +487,7 @@ void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeome
           }
         } else {
           for (int64_t ci = 0; ci < c; ++ci) {
-            if (arg[ci] >= 0) dxn[tap_pixel[static_cast<size_t>(arg[ci])] + ci] += grad[ci];
+            if (arg[ci] >= 0 && (!relu_input || b[ci] > 0.f)) dxn[tap_pixel[static_cast<size_t>(arg[ci])] + ci] += grad[ci];
           }
         }
       }

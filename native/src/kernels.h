@@ -96,7 +96,9 @@ struct Pool2DGeometry {
   int64_t stride_h, stride_w;
   int64_t pad_top, pad_left;
 };
-void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeometry& g);
+// relu_input: x is a relu's output and dx is wanted through the relu too (dy where the maximum is
+// positive, else 0), the relu's gradient folded in.
+void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeometry& g, bool relu_input = false);
 
 // Max pooling over NHWC (the forward of max_pool_grad): each output is its window's largest value.
 void max_pool(const float* x, float* y, const Pool2DGeometry& g);

@@ -37,26 +37,44 @@ inline float activate(Activation a, float v) {
   }
 }
 
-// dy * f'(.) for an activation, as tfjs's gradients compute it: relu from its input x (step(x)),
-// sigmoid dy (y (1 - y)) and tanh (1 - y^2) dy from its output y.
-void activation_grad(Activation a, const float* x, const float* y, float* dy, int64_t n) {
+// dy * f'(.) over [0, n), as tfjs's gradients compute it: relu from its input x (step(x)), sigmoid
+// dy (y (1 - y)) and tanh (1 - y^2) dy from its output y.
+void activation_grad_range(Activation a, const float* __restrict x, const float* __restrict y, float* __restrict dy,
+                           int64_t n) {
   switch (a) {
     case Activation::kRelu:
-      for_range(n, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) dy[i] = dy[i] * (x[i] > 0.f ? 1.f : 0.f);
-      });
+      for (int64_t i = 0; i < n; ++i) dy[i] = dy[i] * (x[i] > 0.f ? 1.f : 0.f);
       return;
     case Activation::kSigmoid:
-      for_range(n, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) dy[i] = dy[i] * (y[i] * (1.f - y[i]));
-      });
+      for (int64_t i = 0; i < n; ++i) dy[i] = dy[i] * (y[i] * (1.f - y[i]));
       return;
     case Activation::kTanh:
-      for_range(n, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) dy[i] = (1.f - y[i] * y[i]) * dy[i];
-      });
+      for (int64_t i = 0; i < n; ++i) dy[i] = (1.f - y[i] * y[i]) * dy[i];
       return;
     default:
+      return;
+  }
+}
+
+void activation_grad(Activation a, const float* x, const float* y, float* dy, int64_t n) {
+  if (a == Activation::kLinear) return;
+  for_range(n, [&](int64_t b, int64_t e) { activation_grad_range(a, x + b, y + b, dy + b, e - b); });
+}
+
+// out[i] = f(in[i]) for one activation, a loop per activation so each vectorises.
+void activate_range(Activation a, const float* __restrict in, float* __restrict out, int64_t n) {
+  switch (a) {
+    case Activation::kRelu:
+      for (int64_t i = 0; i < n; ++i) out[i] = in[i] < 0.f ? 0.f : in[i];
+      return;
+    case Activation::kSigmoid:
+      for (int64_t i = 0; i < n; ++i) out[i] = 1.f / (1.f + std::exp(-in[i]));
+      return;
+    case Activation::kTanh:
+      for (int64_t i = 0; i < n; ++i) out[i] = std::tanh(in[i]);
+      return;
+    default:
+      if (in != out) std::memcpy(out, in, sizeof(float) * n);
       return;
   }
 }
@@ -65,11 +83,17 @@ void activation_grad(Activation a, const float* x, const float* y, float* dy, in
 void bias_activation(float* out, int64_t ld, int64_t r0, int64_t r1, int64_t c0, int64_t c1, const float* bias,
                      Activation a) {
   for (int64_t r = r0; r < r1; ++r) {
-    float* row = out + r * ld;
-    if (bias != nullptr)
-      for (int64_t j = c0; j < c1; ++j) row[j] += bias[j];
-    if (a != Activation::kLinear)
-      for (int64_t j = c0; j < c1; ++j) row[j] = activate(a, row[j]);
+    float* __restrict row = out + r * ld + c0;
+    const int64_t n = c1 - c0;
+    if (bias != nullptr) {
+      const float* __restrict b = bias + c0;
+      for (int64_t j = 0; j < n; ++j) row[j] += b[j];
+    }
+    if (a == Activation::kRelu) {
+      for (int64_t j = 0; j < n; ++j) row[j] = row[j] < 0.f ? 0.f : row[j];
+    } else if (a != Activation::kLinear) {
+      for (int64_t j = 0; j < n; ++j) row[j] = activate(a, row[j]);
+    }
   }
 }
 
@@ -119,6 +143,17 @@ StepPlan::StepPlan(std::vector<PlanLayer> layers, int64_t input_size, bool int_i
         break;
       default:
         break;
+    }
+  }
+  // A max pooling after a relu passes each gradient to its window's maximum, which is the relu's
+  // output there: it applies the relu's gradient (maximum > 0) itself, sparing a pass over the
+  // larger tensor.
+  for (size_t i = 1; i < layers_.size(); ++i) {
+    PlanLayer& before = layers_[i - 1];
+    const bool has_activation = before.kind == LayerKind::kConv2D || before.kind == LayerKind::kDense || before.kind == LayerKind::kActivation;
+    if (layers_[i].kind == LayerKind::kMaxPool2D && has_activation && before.activation == Activation::kRelu) {
+      before.relu_grad_in_next = true;
+      layers_[i].pool_applies_relu_grad = true;
     }
   }
   param_grad_.resize(static_cast<size_t>(largest_param));
@@ -192,10 +227,7 @@ void StepPlan::forward_layer(size_t i, const std::vector<ParamBuffers>& params, 
       return;
     }
     case LayerKind::kActivation: {
-      const Activation a = l.activation;
-      for_range(k * l.in_size, [&](int64_t b, int64_t e) {
-        for (int64_t j = b; j < e; ++j) out[j] = activate(a, in[j]);
-      });
+      for_range(k * l.in_size, [&](int64_t b, int64_t e) { activate_range(l.activation, in + b, out + b, e - b); });
       return;
     }
     case LayerKind::kEmbedding: {
@@ -234,7 +266,7 @@ void StepPlan::backward_layer(size_t i, const std::vector<ParamBuffers>& params,
   switch (l.kind) {
     case LayerKind::kDense: {
       // tfjs's unfused training graph: matMul, add(bias), then the activation.
-      activation_grad(l.activation, y, y, dy, k * l.units);
+      if (!l.relu_grad_in_next) activation_grad(l.activation, y, y, dy, k * l.units);
       const ParamBuffers& w = params[l.param];
       if (dx != nullptr) gemm(false, true, k, l.inputs, l.units, dy, l.units, w.value, l.units, 0.f, dx, l.inputs);
       if (l.bias) {
@@ -256,7 +288,7 @@ void StepPlan::backward_layer(size_t i, const std::vector<ParamBuffers>& params,
     case LayerKind::kConv2D: {
       Conv2DGeometry g = l.conv;
       g.batch = k;
-      activation_grad(l.activation, y, y, dy, k * l.out_size);
+      if (!l.relu_grad_in_next) activation_grad(l.activation, y, y, dy, k * l.out_size);
       const ParamBuffers& w = params[l.param];
       const int64_t filter = g.filter_h * g.filter_w * g.in_c * g.out_c;
       if (dx != nullptr) conv2d_backprop_input(dy, w.value, dx, g);
@@ -273,7 +305,7 @@ void StepPlan::backward_layer(size_t i, const std::vector<ParamBuffers>& params,
       parallel_range(k, std::max<int64_t>(1, kMinElementsPerThread / std::max<int64_t>(1, l.in_size)), [&](int64_t b, int64_t e) {
         Pool2DGeometry part = l.pool;
         part.batch = e - b;
-        max_pool_grad(x + b * l.in_size, dy + b * l.out_size, dx + b * l.in_size, part);
+        max_pool_grad(x + b * l.in_size, dy + b * l.out_size, dx + b * l.in_size, part, l.pool_applies_relu_grad);
       });
       return;
     }
@@ -362,7 +394,7 @@ void StepPlan::train_backward(const std::vector<ParamBuffers>& params, const flo
       continue;
     }
     if (l.kind == LayerKind::kActivation) {
-      activation_grad(l.activation, acts_[i].data(), acts_[i + 1].data(), dy, k * l.in_size);
+      if (!l.relu_grad_in_next) activation_grad(l.activation, acts_[i].data(), acts_[i + 1].data(), dy, k * l.in_size);
       continue;
     }
     float* dx = needs_input_grad_[i] ? spare : nullptr;

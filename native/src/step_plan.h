@@ -41,6 +41,9 @@ struct PlanLayer {
   float scale = 1;                  //          kept values are scaled by this
   int64_t steps = 0, dim = 0, vocab = 0;  // embedding (steps ids -> steps x dim), global average pooling
   int param = -1;                   // index of the layer's first parameter (kernel, then bias), or -1
+  // Set by the plan: a relu whose gradient the next layer's (a max pooling's) gradient applies.
+  bool relu_grad_in_next = false;
+  bool pool_applies_relu_grad = false;
 };
 
 // One parameter tensor of the model (a kernel, bias or embedding) and its optimizer slots, on the heap.
