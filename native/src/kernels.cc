@@ -477,7 +477,7 @@ void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeome
           for (int32_t t = 0; t < static_cast<int32_t>(taps); ++t) {
             float* __restrict d = dxn + tap_pixel[static_cast<size_t>(t)];
             for (int64_t ci = 0; ci < c; ++ci) {
-              const bool kept = a[ci] == t && (!relu_input || b[ci] > 0.f);
+              const bool kept = (a[ci] == t) & (!relu_input | (b[ci] > 0.f));  // no branches: see above
               const uint32_t keep = static_cast<uint32_t>(-static_cast<int32_t>(kept));
               uint32_t bits;
               std::memcpy(&bits, grad + ci, sizeof bits);

@@ -212,6 +212,11 @@ export function trainingGemms(layers: LayerSpec[], sampleShape: number[], batch:
   return out;
 }
 
+/** The sgemms of an inference forward pass over `rows` samples (a scoring pass): the forward products alone. */
+export function inferenceGemms(layers: LayerSpec[], sampleShape: number[], rows: number): GemmShape[] {
+  return trainingGemms(layers, sampleShape, rows).filter((g) => g.role.endsWith(' forward'));
+}
+
 /** FLOPs of a list of products: 2mnk each. */
 export function gemmFlops(gemms: GemmShape[]): number {
   return gemms.reduce((s, g) => s + 2 * g.m * g.n * g.k, 0);
