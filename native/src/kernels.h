@@ -64,6 +64,8 @@ void sqrt_elementwise(const float* x, float* out, int64_t n);
 // >= threshold, else 0 — the mask dropoutMask in src/models/seeded-dropout.ts computes in JavaScript.
 // Its gradient is the same function of the upstream gradient.
 void dropout(const float* x, float* out, int64_t n, uint32_t seed, uint32_t threshold, float scale);
+// The same for elements [begin, end) of the tensor (element i still uses index i).
+void dropout_range(const float* x, float* out, int64_t begin, int64_t end, uint32_t seed, uint32_t threshold, float scale);
 
 // Scalars of tfjs's RMSprop update, as float32 (what tfjs's scalar tensors hold).
 struct RmspropParams {

@@ -239,7 +239,8 @@ void StepPlan::forward_layer(size_t i, const std::vector<ParamBuffers>& params, 
         std::memcpy(out, in, sizeof(float) * n);
         return;
       }
-      dropout(in, out, n, seed, l.threshold, l.scale);
+      // The mask is a function of each element's index: any split draws the same one.
+      for_range(n, [&](int64_t b, int64_t e) { dropout_range(in, out, b, e, seed, l.threshold, l.scale); });
       return;
     }
     case LayerKind::kActivation: {
@@ -406,7 +407,7 @@ void StepPlan::train_backward(const std::vector<ParamBuffers>& params, const flo
     if (l.kind == LayerKind::kDropout) {
       // The gradient of x * mask is dy * mask: the same mask, drawn again from the seed.
       const uint32_t seed = seeds_[--dropout_index];
-      dropout(dy, dy, k * l.in_size, seed, l.threshold, l.scale);
+      for_range(k * l.in_size, [&](int64_t b, int64_t e) { dropout_range(dy, dy, b, e, seed, l.threshold, l.scale); });
       continue;
     }
     if (l.kind == LayerKind::kActivation) {
