@@ -372,6 +372,7 @@ std::string StepPlan::train_forward(const StepData& data, const std::vector<Para
                                     float* loss, float* gnorm, float* correct) {
   const int64_t k = data.k;
   pending_ = false;
+  const PoolHold hold;
   const std::string error = gather(data, acts_[0], ids_, targets_);
   if (!error.empty()) return error;
   seeds_.assign(seeds, seeds + dropout_layers_);
@@ -390,6 +391,7 @@ std::string StepPlan::train_forward(const StepData& data, const std::vector<Para
 void StepPlan::train_backward(const std::vector<ParamBuffers>& params, const float* c, const OptimizerScalars& scalars) {
   if (!pending_) return;
   pending_ = false;
+  const PoolHold hold;
   const int64_t k = k_;
   int64_t widest = outputs_;
   for (const PlanLayer& l : layers_) widest = std::max({widest, l.in_size, l.out_size});
@@ -422,6 +424,7 @@ void StepPlan::train_backward(const std::vector<ParamBuffers>& params, const flo
 
 std::string StepPlan::infer(const StepData& data, const std::vector<ParamBuffers>& params, float* loss, float* gnorm,
                             float* correct) {
+  const PoolHold hold;
   int64_t widest = std::max(input_size_, outputs_);
   for (const PlanLayer& l : layers_) widest = std::max({widest, l.in_size, l.out_size});
   const int64_t chunk = std::max<int64_t>(1, kInferFloats / widest);

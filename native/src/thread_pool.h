@@ -19,6 +19,16 @@ int pool_threads();
 // are done. Nested or concurrent calls (another JavaScript thread) run their parts one after the other.
 void pool_run(int parts, const std::function<void(int)>& task);
 
+// While alive, idle workers poll for the next job instead of sleeping: for a caller about to run
+// many short jobs back to back (a planned step). Holds nest.
+class PoolHold {
+ public:
+  PoolHold();
+  ~PoolHold();
+  PoolHold(const PoolHold&) = delete;
+  PoolHold& operator=(const PoolHold&) = delete;
+};
+
 // Runs body(begin, end) over [0, n) in up to pool_threads() contiguous chunks of at least
 // min_per_part elements each (one chunk, on the caller, when n is smaller).
 void parallel_range(int64_t n, int64_t min_per_part, const std::function<void(int64_t, int64_t)>& body);
