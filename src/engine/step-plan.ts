@@ -58,18 +58,6 @@ export interface PlanData {
   y: tf.Tensor;
 }
 
-/** A weight tensor and its optimizer slots (in the optimizer's slot order). */
-export interface PlanParameter {
-  value: tf.Variable;
-  slots: tf.Variable[];
-}
-
-/** What reads a parameter: its tensor, no slots. */
-interface ParameterView {
-  value: tf.Tensor;
-  slots: tf.Tensor[];
-}
-
 /** Per-sample statistics of a training forward pass. */
 export interface PlanStats {
   loss: Float32Array;
@@ -165,10 +153,16 @@ export class NativeStepPlan {
   readonly paramSizes: number[];
   private readonly slots: number;
   private pendingRows = 0;
+  /** Heap offsets per parameter (value, then slots), refilled for every call. */
+  private readonly valueTable: Float64Array;
+  private readonly fullTable: Float64Array;
+  private readonly powerTable = new Float64Array(2);
 
   private constructor(private readonly handle: NativeStepPlanHandle, readonly spec: StepPlanSpec) {
     this.paramSizes = handle.paramSizes();
     this.slots = PLAN_OPTIMIZER_SLOTS[spec.optimizer.kind];
+    this.valueTable = new Float64Array(this.paramSizes.length * (1 + this.slots));
+    this.fullTable = new Float64Array(this.paramSizes.length * (1 + this.slots));
   }
 
   /** Whether planned steps can run: the wasm backend is active with the native kernels on. */
@@ -185,34 +179,42 @@ export class NativeStepPlan {
 
   /**
    * The forward pass of a training step over rows `indices` of `data` (dropout on, one seed per
-   * dropout layer in order); keeps what trainBackward needs. Writes no tensor.
+   * dropout layer in order); keeps what trainBackward needs. Writes no tensor. The statistics are
+   * views of one fresh buffer.
    */
   trainForward(data: PlanData, indices: Int32Array, values: tf.Tensor[], seeds: Uint32Array): PlanStats {
     const backend = this.backend();
     const k = indices.length;
     const stats = new Float32Array(3 * k);
     const [x, y] = this.dataOffsets(backend, data);
-    const table = this.table(backend, values.map((value) => ({ value, slots: [] })), false);
+    this.fill(this.valueTable, backend, values);
     this.pendingRows = 0;
-    this.handle.trainForward(heap(backend), x, data.x.shape[0], y, indices, table, seeds, stats);
+    this.handle.trainForward(heap(backend), x, data.x.shape[0], y, indices, this.valueTable, seeds, stats);
     this.pendingRows = k;
     return { loss: stats.subarray(0, k), gnorm: stats.subarray(k, 2 * k), correct: stats.subarray(2 * k) };
   }
 
   /**
    * The backward pass and optimizer update after trainForward: coefficients[r] = d objective /
-   * d loss_r. Updates the parameters and slots in place (each made sole owner of its memory first),
-   * and Adam's accumulated powers (`powers`) too.
+   * d loss_r. Updates the parameters `values` and their optimizer `slots` in place (each made sole
+   * owner of its memory first), and Adam's accumulated powers (`powers`) too.
    */
-  trainBackward(params: PlanParameter[], coefficients: Float32Array, powers?: [tf.Variable, tf.Variable]): void {
+  trainBackward(values: tf.Variable[], slots: tf.Variable[][], coefficients: Float32Array, powers?: [tf.Variable, tf.Variable]): void {
     if (coefficients.length !== this.pendingRows) throw new Error(`planned step: ${coefficients.length} coefficients for ${this.pendingRows} rows`);
     const backend = this.backend();
-    params.forEach((p) => [p.value, ...p.slots].forEach((v) => ownMemory(backend, v)));
-    powers?.forEach((v) => ownMemory(backend, v));
-    const table = this.table(backend, params, true);
-    const acc = powers ? Float64Array.from(powers, (v) => offsetOf(backend, v)) : null;
+    for (let i = 0; i < values.length; i++) {
+      ownMemory(backend, values[i]);
+      for (const s of slots[i] ?? []) ownMemory(backend, s);
+    }
+    if (powers) {
+      powers.forEach((v, i) => {
+        ownMemory(backend, v);
+        this.powerTable[i] = offsetOf(backend, v);
+      });
+    }
+    this.fill(this.fullTable, backend, values, slots);
     this.pendingRows = 0;
-    this.handle.trainBackward(heap(backend), table, coefficients, acc);
+    this.handle.trainBackward(heap(backend), this.fullTable, coefficients, powers ? this.powerTable : null);
   }
 
   /** Inference mode (no dropout) over rows `indices` of `data`: whichever of loss, gnorm, correct are asked for. */
@@ -224,8 +226,8 @@ export class NativeStepPlan {
     if (want.gnorm) out.gnorm = new Float32Array(k);
     if (want.correct) out.correct = new Float32Array(k);
     const [x, y] = this.dataOffsets(backend, data);
-    const table = this.table(backend, values.map((value) => ({ value, slots: [] })), false);
-    this.handle.infer(heap(backend), x, data.x.shape[0], y, indices, table, out.loss ?? null, out.gnorm ?? null, out.correct ?? null);
+    this.fill(this.valueTable, backend, values);
+    this.handle.infer(heap(backend), x, data.x.shape[0], y, indices, this.valueTable, out.loss ?? null, out.gnorm ?? null, out.correct ?? null);
     return out;
   }
 
@@ -243,22 +245,23 @@ export class NativeStepPlan {
     return [offsetOf(backend, data.x), offsetOf(backend, data.y)];
   }
 
-  /** Heap offsets per parameter: value, then each slot (-1 where slots are not passed). */
-  private table(backend: WasmBackend, params: ParameterView[], withSlots: boolean): Float64Array {
-    if (params.length !== this.paramSizes.length) throw new Error(`planned step: ${params.length} parameters for ${this.paramSizes.length}`);
+  /** Fills `table` with heap offsets per parameter: value, then each slot (-1 where no slots are given). */
+  private fill(table: Float64Array, backend: WasmBackend, values: tf.Tensor[], slots?: tf.Tensor[][]): void {
+    if (values.length !== this.paramSizes.length) throw new Error(`planned step: ${values.length} parameters for ${this.paramSizes.length}`);
     const stride = 1 + this.slots;
-    const table = new Float64Array(params.length * stride).fill(-1);
-    params.forEach((p, i) => {
-      if (p.value.dtype !== 'float32' || p.value.size !== this.paramSizes[i]) throw new Error(`planned step: parameter ${i} has the wrong size`);
-      table[i * stride] = offsetOf(backend, p.value);
-      if (!withSlots) return;
-      if (p.slots.length !== this.slots) throw new Error(`planned step: parameter ${i} needs ${this.slots} optimizer slots`);
-      p.slots.forEach((s, j) => {
-        if (s.dtype !== 'float32' || s.size !== this.paramSizes[i]) throw new Error(`planned step: slot ${j} of parameter ${i} has the wrong size`);
-        table[i * stride + 1 + j] = offsetOf(backend, s);
-      });
-    });
-    return table;
+    for (let i = 0; i < values.length; i++) {
+      const size = this.paramSizes[i];
+      const value = values[i];
+      if (value.dtype !== 'float32' || value.size !== size) throw new Error(`planned step: parameter ${i} has the wrong size`);
+      table[i * stride] = offsetOf(backend, value);
+      for (let j = 0; j < this.slots; j++) {
+        const slot = slots?.[i]?.[j];
+        if (slots && (!slot || slot.dtype !== 'float32' || slot.size !== size)) {
+          throw new Error(`planned step: parameter ${i} needs ${this.slots} optimizer slots of its size`);
+        }
+        table[i * stride + 1 + j] = slot ? offsetOf(backend, slot) : -1;
+      }
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { NativeStepPlan, type PlanActivation, type PlanLayer, type PlanLoss, type PlanOptimizer, type PlanParameter } from '../engine/step-plan';
+import { NativeStepPlan, type PlanActivation, type PlanLayer, type PlanLoss, type PlanOptimizer } from '../engine/step-plan';
 import type { BuiltModel, OutputActivation } from '../models/build';
 import { dropoutAttrs, SeededDropout } from '../models/seeded-dropout';
 import { topK } from '../sampling/top-k';
@@ -163,12 +163,16 @@ function describe(model: tf.LayersModel): Described | undefined {
  * the dropout layers whose seeds each step draws, in the order tfjs's forward pass draws them.
  */
 export class PlannedTraining {
+  private readonly seeds: Uint32Array;
+
   private constructor(
     private readonly plan: NativeStepPlan,
     private readonly weights: tf.LayerVariable[],
     private readonly dropouts: SeededDropout[],
     private readonly update: PlannedUpdate,
-  ) {}
+  ) {
+    this.seeds = new Uint32Array(dropouts.length);
+  }
 
   /** Whether planned steps can run now (wasm backend with native kernels). */
   static active(): boolean {
@@ -207,10 +211,11 @@ export class PlannedTraining {
   trainStep(train: Split, indices: Int32Array, weights: Float32Array | null, topQ?: number): PlannedStepResult {
     const k = indices.length;
     const values = this.values();
-    // The seeds tfjs's forward pass would draw, one per dropout layer in order.
-    const seeds = Uint32Array.from(this.dropouts, (d) => dropoutAttrs(d.rate, d.nextSeed()).seed);
+    // The seeds tfjs's forward pass would draw, one per dropout layer in order (as dropoutAttrs keeps them).
+    const seeds = this.seeds;
+    for (let i = 0; i < seeds.length; i++) seeds[i] = this.dropouts[i].nextSeed() >>> 0;
     const stats = this.plan.trainForward(train, indices, values, seeds);
-    const weighted = weights ? Float32Array.from(stats.loss, (l, i) => l * weights[i]) : stats.loss;
+    const loss = stats.loss;
     // d objective / d loss_i and the objective, in float32 as tfjs's gradients of mean, mul and div round them.
     const coefficients = new Float32Array(k);
     let sum = 0;
@@ -218,10 +223,11 @@ export class PlannedTraining {
       const inv = Math.fround(1 / k);
       for (let i = 0; i < k; i++) {
         coefficients[i] = weights ? inv * weights[i] : inv;
-        sum += weighted[i];
+        sum += weights ? Math.fround(loss[i] * weights[i]) : loss[i];
       }
       sum /= k;
     } else {
+      const weighted = weights ? Float32Array.from(loss, (l, i) => l * weights[i]) : loss;
       const inv = Math.fround(1 / topQ);
       for (const i of topK(weighted, topQ)) {
         coefficients[i] = weights ? inv * weights[i] : inv;
@@ -229,17 +235,12 @@ export class PlannedTraining {
       }
       sum /= topQ;
     }
-    const params: PlanParameter[] = [];
-    const slots = this.update.slots(values);
-    values.forEach((value, i) => params.push({ value, slots: slots[i] }));
-    this.plan.trainBackward(params, coefficients, this.update.powers?.());
+    this.plan.trainBackward(values, this.update.slots(values), coefficients, this.update.powers?.());
     this.update.finish();
-    return {
-      objective: Math.fround(sum),
-      loss: stats.loss.slice(),
-      gnorm: stats.gnorm.slice(),
-      correct: Uint8Array.from(stats.correct),
-    };
+    const correct = new Uint8Array(k);
+    for (let i = 0; i < k; i++) correct[i] = stats.correct[i];
+    // stats is this step's own buffer: its views need no copy.
+    return { objective: Math.fround(sum), loss, gnorm: stats.gnorm, correct };
   }
 
   /** Inference-mode per-sample scores of rows of `split`. */
