@@ -120,7 +120,7 @@ export class TrainingSession {
     x.dispose();
     y.dispose();
     // One download: the objective and the per-sample statistics together.
-    const all = tf.concat([cost!.reshape([1]), stats!]);
+    const all = tf.tidy(() => tf.concat([cost!.reshape([1]), stats!]));
     const flat = all.dataSync() as Float32Array;
     [all, cost!, stats!].forEach((t) => t.dispose());
     return {
