@@ -179,7 +179,7 @@ export class Arm {
       const plan: BatchPlan | null = await strategy.nextBatch(ctx);
       if (!plan) break;
       const t = now();
-      const result = session.trainStep(plan.indices, plan.weights, plan.topQ);
+      const result = session.trainStep(plan.indices, plan.weights, plan.topQ, { gnorm: strategy.reads?.includes('gnorm') ?? true });
       trainTime += now() - t;
       if (!Number.isFinite(result.objective)) {
         this.status = 'diverged';
