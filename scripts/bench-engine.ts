@@ -220,6 +220,14 @@ interface SgemmResult {
   rows: { gemm: GemmShape; ms: number; gflops: number }[];
 }
 
+/**
+ * Waits for OpenBLAS's own worker threads to park: after a threaded sgemm they spin for a while
+ * (OpenBLAS's thread timeout), and would take the second core from whatever is measured next.
+ */
+function letOpenBlasPark(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+}
+
 /** OpenBLAS sgemm at each product, on plain memory. */
 function measureSgemm(addon: NativeAddon, gemms: GemmShape[], quick: boolean): SgemmResult {
   const rows = gemms.map((gemm) => {
@@ -230,6 +238,7 @@ function measureSgemm(addon: NativeAddon, gemms: GemmShape[], quick: boolean): S
     const ms = timeMedian(() => addon.sgemm(heap, gemm.transA, gemm.transB, m, n, k, 0, 4 * m * k, 4 * (m * k + k * n)), 3, 5, quick ? 0.1 : 0.3);
     return { gemm, ms, gflops: (2 * m * n * k) / ms / 1e6 };
   });
+  letOpenBlasPark();
   return { flops: gemmFlops(gemms), boundMs: rows.reduce((s, r) => s + r.ms, 0), rows };
 }
 
