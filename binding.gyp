@@ -8,7 +8,10 @@
   "targets": [
     {
       "target_name": "is_bench_native",
-      "sources": ["native/src/addon.cc", "native/src/blas.cc", "native/src/gemm.cc", "native/src/kernels.cc", "native/src/thread_pool.cc"],
+      "sources": [
+        "native/src/addon.cc", "native/src/blas.cc", "native/src/gemm.cc", "native/src/kernels.cc", "native/src/loss.cc",
+        "native/src/optimizers.cc", "native/src/plan_binding.cc", "native/src/step_plan.cc", "native/src/thread_pool.cc",
+      ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "defines": ["NAPI_VERSION=8"],
       "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno"],

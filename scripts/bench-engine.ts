@@ -1,45 +1,55 @@
 /**
- * Engine benchmark (issue 7): training throughput of the reference models on tfjs `cpu`, stock
- * `wasm` and wasm + native kernels, against what OpenBLAS sgemm does at the same matrix shapes.
+ * Engine benchmark (issues 7 and 17): training and scoring throughput of the reference models on
+ * tfjs `cpu`, stock `wasm` and wasm + native kernels, against what OpenBLAS sgemm does at the same
+ * matrix shapes.
  *
- *   npm run bench:engine [-- --quick] [--cpu-steps N] [--cpu-cnn-batch N]
+ *   npm run bench:engine [-- --quick] [--cpu-steps N] [--cpu-cnn-batch N] [--models mlp,cnn,reuters,imdb] [--no-cpu]
  *
  * The models, optimizers, batch sizes and seeds are those of configs/mnist-mlp, mnist-cnn, reuters-mlp
  * and imdb-fasttext (zoo models built by buildModel), and the step timed is is-bench's training step,
  * `TrainingSession.trainStep`: gather the batch, forward, per-sample losses and scores, backward,
- * optimizer update. Inputs are synthetic, of the datasets' shapes (no dataset needed). Prints a
- * markdown report.
+ * optimizer update. With the native kernels it is timed twice, in alternating blocks in this one
+ * process: tfjs's step over the native kernels (what is-bench ran before the planned step) and the
+ * planned step (src/train/native-step.ts); the report gives both medians and the median of the
+ * blocks' paired ratios. Inputs are synthetic, of the datasets' shapes (no dataset needed). Prints
+ * a markdown report.
  *
  * Definitions (also in docs/engine.md):
  * - training FLOPs of a step = the sgemm FLOPs it needs (2mnk per product: forward, weight/filter
  *   gradients, input gradients except for the network's input; derived from the layer list by
  *   trainingGemms); elementwise work is not counted.
  * - sgemm-bound step time = sum over those products of OpenBLAS sgemm's time at that shape (the
- *   faster of a measurement before and one after the engines), and sgemm GFLOP/s = training
- *   FLOPs / that time.
- * - engine efficiency = (training FLOPs per second of an engine) / (sgemm GFLOP/s)
- *   = sgemm-bound step time / measured step time.
- * - scoring ratio = time of is-bench's scoring pass (`TrainingSession.score(indices, 'loss')`: an
- *   inference-mode forward pass with per-sample losses), per sample, against a training step per
- *   sample (importance sampling's cost model assumes 1 : 3).
+ *   faster of a measurement before and one after the engines); sgemm GFLOP/s = training FLOPs / that.
+ * - x bound = measured step time / sgemm-bound step time; engine efficiency = its inverse.
+ * - scoring pass = `TrainingSession.score(indices, 'gnorm')` over 1024 training samples (the
+ *   reference's forward_batch_size): an inference-mode forward pass with each sample's loss and
+ *   gradient-norm bound; its bound is the forward products at 1024 rows.
+ * - scoring : training = the scoring pass per sample against a training step per sample, at the
+ *   training batch size (importance sampling's cost model assumes 1 : 3).
  */
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import {
+  gemmFlops, inferenceGemms, openWorkload, referenceWorkload, trainingGemms, type GemmShape, type ReferenceConfig,
+  type ReferenceWorkload, type WorkloadSession,
+} from '../src/bench/reference-workloads';
 import { loadNativeAddon, type NativeAddon } from '../src/engine/native-addon';
 import { disableNativeKernels, enableNativeKernels, nativeKernelsUnavailableReason, type NativeKernelStatus } from '../src/engine/native';
-import {
-  gemmFlops, openWorkload, referenceWorkload, trainingGemms, type GemmShape, type ReferenceWorkload,
-} from '../src/engine/reference-workloads';
 
-type Engine = 'cpu' | 'wasm' | 'wasm + native';
+type Engine = 'cpu' | 'wasm' | 'wasm + native, tfjs step' | 'wasm + native, planned step';
+
+const SCORING_ROWS = 1024;
+const MODELS: Record<string, ReferenceConfig> = { mlp: 'mnist-mlp', cnn: 'mnist-cnn', reuters: 'reuters-mlp', imdb: 'imdb-fasttext' };
 
 interface Options {
   quick: boolean;
   cpuSteps: number;
   /** Batch size for the CNN on cpu (a batch-128 step takes minutes there); samples/s scale with it linearly. */
   cpuCnnBatch: number;
+  models: ReferenceConfig[];
+  cpu: boolean;
 }
 
 interface EngineResult {
@@ -47,20 +57,32 @@ interface EngineResult {
   batch: number;
   /** Median training step, ms; undefined when the engine cannot train the model. */
   stepMs?: number;
-  /** Median scoring pass per sample over median training step per sample. */
+  /** Median scoring pass at the training batch size, per sample, over the step per sample. */
   scoreToTrain?: number;
   failure?: string;
 }
 
+interface PairResult {
+  tfjs: EngineResult;
+  planned: EngineResult;
+  /** Median over blocks of planned / tfjs step time (paired). */
+  ratio: number;
+}
+
 function parseOptions(argv: string[]): Options {
   const quick = argv.includes('--quick');
-  const at = argv.indexOf('--cpu-steps');
-  const cpuSteps = at >= 0 ? Number(argv[at + 1]) : quick ? 1 : 3;
+  const value = (flag: string) => {
+    const at = argv.indexOf(flag);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const cpuSteps = Number(value('--cpu-steps') ?? (quick ? 1 : 3));
   if (!Number.isInteger(cpuSteps) || cpuSteps < 1) throw new Error('--cpu-steps needs a positive integer');
-  const cb = argv.indexOf('--cpu-cnn-batch');
-  const cpuCnnBatch = cb >= 0 ? Number(argv[cb + 1]) : 8;
+  const cpuCnnBatch = Number(value('--cpu-cnn-batch') ?? 8);
   if (!Number.isInteger(cpuCnnBatch) || cpuCnnBatch < 1) throw new Error('--cpu-cnn-batch needs a positive integer');
-  return { quick, cpuSteps, cpuCnnBatch };
+  const names = (value('--models') ?? 'mlp,cnn,reuters,imdb').split(',');
+  const unknown = names.filter((n) => !(n in MODELS));
+  if (unknown.length > 0) throw new Error(`--models: unknown ${unknown.join(', ')} (mlp, cnn, reuters, imdb)`);
+  return { quick, cpuSteps, cpuCnnBatch, models: names.map((n) => MODELS[n]), cpu: !argv.includes('--no-cpu') };
 }
 
 function median(values: number[]): number {
@@ -82,13 +104,19 @@ function timeMedian(f: () => void, warmup: number, minRuns: number, minSeconds: 
   return median(times);
 }
 
-async function useEngine(engine: Engine): Promise<NativeKernelStatus | null> {
+async function useEngine(engine: 'cpu' | 'wasm' | 'native'): Promise<NativeKernelStatus | null> {
   disableNativeKernels();
   await tf.setBackend(engine === 'cpu' ? 'cpu' : 'wasm');
-  return engine === 'wasm + native' ? enableNativeKernels() : null;
+  return engine === 'native' ? enableNativeKernels() : null;
 }
 
-async function measure(model: ReferenceWorkload, engine: Engine, opts: Options): Promise<EngineResult> {
+function failure(e: unknown): string {
+  const missing = /Kernel '(\w+)' not registered/.exec((e as Error).message);
+  return missing ? `cannot train: no ${missing[1]} kernel` : `fails: ${(e as Error).message.split('\n')[0]}`;
+}
+
+/** cpu or stock wasm: median step and scoring at the training batch. */
+async function measure(model: ReferenceWorkload, engine: 'cpu' | 'wasm', opts: Options): Promise<EngineResult> {
   if (engine === 'cpu' && model.name === 'MNIST CNN') model = { ...model, batch: opts.cpuCnnBatch };
   const batch = model.batch;
   await useEngine(engine);
@@ -97,15 +125,92 @@ async function measure(model: ReferenceWorkload, engine: Engine, opts: Options):
     try {
       session.trainStep(indices, null);
     } catch (e) {
-      const missing = /Kernel '(\w+)' not registered/.exec((e as Error).message);
-      return { engine, batch, failure: missing ? `cannot train: no ${missing[1]} kernel` : `fails: ${(e as Error).message.split('\n')[0]}` };
+      return { engine, batch, failure: failure(e) };
     }
     const slow = engine === 'cpu';
-    const stepMs = timeMedian(() => session.trainStep(indices, null), slow ? 0 : 2, slow ? opts.cpuSteps : 5, opts.quick || slow ? 0 : 4);
-    const scoreMs = timeMedian(() => session.score(indices, 'loss'), 1, slow ? opts.cpuSteps : 5, opts.quick || slow ? 0 : 2);
+    const stepMs = timeMedian(() => session.trainStep(indices, null), slow ? 0 : 2, slow ? opts.cpuSteps : 5, opts.quick || slow ? 0 : 3);
+    const scoreMs = timeMedian(() => session.score(indices, 'loss'), 1, slow ? opts.cpuSteps : 5, opts.quick || slow ? 0 : 1);
     return { engine, batch, stepMs, scoreToTrain: scoreMs / stepMs };
   } finally {
     dispose();
+  }
+}
+
+/**
+ * Alternating blocks of `a` and `b` (a first, then b first, and so on), each block the median of
+ * `perBlock` calls; returns both medians of the block medians and the median of the paired ratios b / a.
+ */
+function pairedBlocks(a: () => void, b: () => void, blocks: number, perBlock: number): { a: number; b: number; ratio: number } {
+  const ta: number[] = [];
+  const tb: number[] = [];
+  const block = (f: () => void) => {
+    const times: number[] = [];
+    for (let i = 0; i < perBlock; i++) {
+      const t0 = performance.now();
+      f();
+      times.push(performance.now() - t0);
+    }
+    return median(times);
+  };
+  for (let i = 0; i < blocks; i++) {
+    if (i % 2 === 0) {
+      ta.push(block(a));
+      tb.push(block(b));
+    } else {
+      tb.push(block(b));
+      ta.push(block(a));
+    }
+  }
+  return { a: median(ta), b: median(tb), ratio: median(tb.map((v, i) => v / ta[i])) };
+}
+
+/** Blocks and calls per block for a step of about `ms`: a few seconds per model in all. */
+function blocking(ms: number, quick: boolean): { blocks: number; perBlock: number } {
+  const perBlock = Math.max(3, Math.min(25, Math.round(60 / ms)));
+  return { blocks: quick ? 4 : 12, perBlock: quick ? Math.max(2, Math.round(perBlock / 3)) : perBlock };
+}
+
+/** tfjs's step and the planned step over the native kernels, in alternating blocks. */
+function measurePair(model: ReferenceWorkload, opts: Options): PairResult {
+  const open = (planned: boolean) => openWorkload(model, `bench/${model.name}`, { planned });
+  const sessions: WorkloadSession[] = [open(false), open(true)];
+  try {
+    const [tfjs, planned] = sessions;
+    const step = (w: WorkloadSession) => () => w.session.trainStep(w.indices, null);
+    const score = (w: WorkloadSession) => () => w.session.score(w.indices, 'loss');
+    for (let i = 0; i < 3; i++) sessions.forEach((w) => step(w)());
+    const { blocks, perBlock } = blocking(timeMedian(step(tfjs), 0, 3, 0), opts.quick);
+    const steps = pairedBlocks(step(tfjs), step(planned), blocks, perBlock);
+    const scores = pairedBlocks(score(tfjs), score(planned), Math.max(4, blocks / 2), perBlock);
+    const result = (engine: Engine, stepMs: number, scoreMs: number): EngineResult => ({ engine, batch: model.batch, stepMs, scoreToTrain: scoreMs / stepMs });
+    return {
+      tfjs: result('wasm + native, tfjs step', steps.a, scores.a),
+      planned: result('wasm + native, planned step', steps.b, scores.b),
+      ratio: steps.ratio,
+    };
+  } finally {
+    sessions.forEach((w) => w.dispose());
+  }
+}
+
+interface ScoringResult {
+  tfjsMs: number;
+  plannedMs: number;
+  ratio: number;
+}
+
+/** The scoring pass over SCORING_ROWS samples: tfjs's and the planned one, in alternating blocks. */
+function measureScoring(model: ReferenceWorkload, opts: Options): ScoringResult {
+  const open = (planned: boolean) => openWorkload(model, `bench/${model.name}/scoring`, { planned, samples: SCORING_ROWS });
+  const sessions = [open(false), open(true)];
+  try {
+    const score = (w: WorkloadSession) => () => w.session.score(w.indices, 'gnorm');
+    sessions.forEach((w) => score(w)());
+    const { blocks, perBlock } = blocking(timeMedian(score(sessions[0]), 0, 2, 0), opts.quick);
+    const r = pairedBlocks(score(sessions[0]), score(sessions[1]), Math.max(4, blocks / 2), Math.max(2, Math.round(perBlock / 2)));
+    return { tfjsMs: r.a, plannedMs: r.b, ratio: r.ratio };
+  } finally {
+    sessions.forEach((w) => w.dispose());
   }
 }
 
@@ -115,21 +220,26 @@ interface SgemmResult {
   rows: { gemm: GemmShape; ms: number; gflops: number }[];
 }
 
-/** OpenBLAS sgemm at each product of one training step, on plain memory. */
+/**
+ * Waits for OpenBLAS's own worker threads to park: after a threaded sgemm they spin for a while
+ * (OpenBLAS's thread timeout), and would take the second core from whatever is measured next.
+ */
+function letOpenBlasPark(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+}
+
+/** OpenBLAS sgemm at each product, on plain memory. */
 function measureSgemm(addon: NativeAddon, gemms: GemmShape[], quick: boolean): SgemmResult {
   const rows = gemms.map((gemm) => {
     const { m, n, k } = gemm;
     const heap = new ArrayBuffer(4 * (m * k + k * n + m * n));
     const values = new Float32Array(heap);
     for (let i = 0; i < values.length; i++) values[i] = Math.sin(i);
-    const ms = timeMedian(() => addon.sgemm(heap, gemm.transA, gemm.transB, m, n, k, 0, 4 * m * k, 4 * (m * k + k * n)), 3, 5, quick ? 0.1 : 0.4);
+    const ms = timeMedian(() => addon.sgemm(heap, gemm.transA, gemm.transB, m, n, k, 0, 4 * m * k, 4 * (m * k + k * n)), 3, 5, quick ? 0.1 : 0.3);
     return { gemm, ms, gflops: (2 * m * n * k) / ms / 1e6 };
   });
-  return {
-    flops: gemmFlops(gemms),
-    boundMs: rows.reduce((s, r) => s + r.ms, 0),
-    rows,
-  };
+  letOpenBlasPark();
+  return { flops: gemmFlops(gemms), boundMs: rows.reduce((s, r) => s + r.ms, 0), rows };
 }
 
 /** Per product, the faster of two measurements. */
@@ -140,19 +250,30 @@ function fasterSgemm(a: SgemmResult, b: SgemmResult): SgemmResult {
 
 const fmt = (v: number, digits = 1) => (v >= 100 ? v.toFixed(0) : v.toFixed(digits));
 const ratio = (v: number) => (v >= 10 ? `${v.toFixed(0)}x` : `${v.toFixed(2)}x`);
+const loadLine = () => `load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`;
 
-function report(model: ReferenceWorkload, results: EngineResult[], sgemm: SgemmResult): string[] {
+interface Outcome {
+  model: ReferenceWorkload;
+  results: EngineResult[];
+  pair?: PairResult;
+  sgemm?: SgemmResult;
+  scoring?: ScoringResult;
+  scoringSgemm?: SgemmResult;
+}
+
+function report(o: Outcome): string[] {
+  const { model, results, sgemm } = o;
   const samples = (r?: EngineResult) => (r?.stepMs ? (r.batch * 1000) / r.stepMs : undefined);
   const cpu = samples(results.find((r) => r.engine === 'cpu'));
   const wasm = samples(results.find((r) => r.engine === 'wasm'));
-  const native = results.find((r) => r.engine === 'wasm + native');
   // Every product's FLOPs grow linearly with the batch, so FLOPs per sample hold at any batch.
-  const flopsPerSample = sgemm.flops / model.batch;
-  const sgemmGflops = sgemm.flops / sgemm.boundMs / 1e6;
+  const flopsPerSample = sgemm ? sgemm.flops / model.batch : NaN;
+  const sgemmGflops = sgemm ? sgemm.flops / sgemm.boundMs / 1e6 : NaN;
+  const title = sgemm ? `### ${model.name} (${fmt(sgemm.flops / 1e6)} MFLOP of sgemm per batch-${model.batch} step)` : `### ${model.name}`;
   const lines = [
-    `### ${model.name} (${fmt(sgemm.flops / 1e6)} MFLOP of sgemm per batch-${model.batch} step)`,
+    title,
     '',
-    '| engine | batch | step ms | samples/s | vs cpu | vs wasm | training GFLOP/s | efficiency | scoring : training per sample |',
+    '| engine | batch | step ms | samples/s | vs cpu | vs wasm | training GFLOP/s | x bound | scoring : training per sample |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
@@ -162,103 +283,112 @@ function report(model: ReferenceWorkload, results: EngineResult[], sgemm: SgemmR
       continue;
     }
     const gflops = (flopsPerSample * s) / 1e9;
-    lines.push(`| ${r.engine} | ${r.batch} | ${fmt(r.stepMs)} | ${fmt(s)} | ${cpu ? ratio(s / cpu) : '—'} | ${wasm ? ratio(s / wasm) : '—'} | ` +
-      `${fmt(gflops, 2)} | ${(gflops / sgemmGflops).toFixed(3)} | 1 : ${(1 / (r.scoreToTrain ?? NaN)).toFixed(1)} |`);
+    const bound = sgemm ? ((r.stepMs * model.batch) / r.batch) / sgemm.boundMs : NaN;
+    lines.push(`| ${r.engine} | ${r.batch} | ${fmt(r.stepMs, 2)} | ${fmt(s)} | ${cpu ? ratio(s / cpu) : '—'} | ${wasm ? ratio(s / wasm) : '—'} | ` +
+      `${sgemm ? fmt(gflops, 2) : '—'} | ${sgemm ? ratio(bound) : '—'} | 1 : ${(1 / (r.scoreToTrain ?? NaN)).toFixed(1)} |`);
   }
-  const epoch = Math.ceil(60000 / model.batch);
-  lines.push('', `sgemm at the step's shapes: ${fmt(sgemmGflops)} GFLOP/s, a bound of ${fmt(sgemm.boundMs, 2)} ms per step; ` +
-    `a full MNIST epoch (${epoch} steps) is ${fmt((epoch * sgemm.boundMs) / 1000, 2)} s sgemm-bound` +
-    (native?.stepMs ? `, ${fmt((epoch * native.stepMs) / 1000, 2)} s on wasm + native (${fmt(native.stepMs / sgemm.boundMs, 2)}x the bound).` : '.'));
-  lines.push('', '| product | m x n x k (op) | sgemm GFLOP/s |', '|---|---|---:|');
-  for (const { gemm, gflops: g } of sgemm.rows) {
-    lines.push(`| ${gemm.role} | ${gemm.m} x ${gemm.n} x ${gemm.k} (${gemm.transA ? 'T' : 'N'}${gemm.transB ? 'T' : 'N'}) | ${fmt(g)} |`);
+  if (o.pair) lines.push('', `planned / tfjs step, median of paired blocks: ${o.pair.ratio.toFixed(3)}.`);
+  if (sgemm) {
+    lines.push('', `sgemm at the step's shapes: ${fmt(sgemmGflops)} GFLOP/s, a bound of ${fmt(sgemm.boundMs, 3)} ms per step.`);
+    lines.push('', '| product | m x n x k (op) | sgemm GFLOP/s |', '|---|---|---:|');
+    for (const { gemm, gflops: g } of sgemm.rows) {
+      lines.push(`| ${gemm.role} | ${gemm.m} x ${gemm.n} x ${gemm.k} (${gemm.transA ? 'T' : 'N'}${gemm.transB ? 'T' : 'N'}) | ${fmt(g)} |`);
+    }
+  }
+  return lines;
+}
+
+function scoringReport(outcomes: Outcome[]): string[] {
+  const lines = [
+    `### Scoring pass, ${SCORING_ROWS} rows (score(indices, 'gnorm'): forward, loss and gradient-norm bound)`,
+    '',
+    '| model | tfjs ms | planned ms | planned / tfjs (paired) | forward sgemm bound ms | sgemm efficiency, planned |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const o of outcomes) {
+    if (!o.scoring) continue;
+    const bound = o.scoringSgemm?.boundMs;
+    lines.push(`| ${o.model.name} | ${fmt(o.scoring.tfjsMs, 2)} | ${fmt(o.scoring.plannedMs, 2)} | ${o.scoring.ratio.toFixed(3)} | ` +
+      `${bound !== undefined ? fmt(bound, 3) : '—'} | ${bound !== undefined ? (bound / o.scoring.plannedMs).toFixed(2) : '—'} |`);
+  }
+  return lines;
+}
+
+/** Issue 17's targets for this machine, met or not. */
+function targets(outcomes: Outcome[]): string[] {
+  const find = (name: string) => outcomes.find((o) => o.model.name === name);
+  const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const lines = ['### Targets (issue 17)', '', '| target | measured | |', '|---|---:|---|'];
+  const bound = (name: string, limit: number) => {
+    const o = find(name);
+    if (!o?.pair?.planned.stepMs || !o.sgemm) return;
+    const x = o.pair.planned.stepMs / o.sgemm.boundMs;
+    lines.push(`| ${name} step within ${limit}x of its sgemm bound | ${ratio(x)} | ${check(x <= limit)} |`);
+  };
+  bound('MNIST MLP', 1.5);
+  bound('MNIST CNN', 1.4);
+  bound('Reuters MLP', 3);
+  const imdb = find('IMDB FastText');
+  if (imdb?.pair) {
+    const faster = 1 / imdb.pair.ratio;
+    lines.push(`| IMDB FastText step at least 2x faster than tfjs's step (paired) | ${ratio(faster)} | ${check(faster >= 2)} |`);
+  }
+  const mlp = find('MNIST MLP');
+  if (mlp?.scoring && mlp.scoringSgemm) {
+    const eff = mlp.scoringSgemm.boundMs / mlp.scoring.plannedMs;
+    lines.push(`| MNIST MLP scoring pass at ${SCORING_ROWS} rows at >= 0.7 of sgemm speed | ${eff.toFixed(2)} | ${check(eff >= 0.7)} |`);
   }
   return lines;
 }
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
+  // As the product does (selectBackend): no tfjs console banners in the report.
+  tf.enableProdMode();
   setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
   const { addon } = loadNativeAddon();
   await tf.setBackend('wasm');
   const status = enableNativeKernels();
   disableNativeKernels();
 
-  const header = [
+  console.log([
     '## Engine benchmark',
     '',
     `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, tfjs ${tf.version.tfjs}; ` +
       (status ? `native kernels: ${status.blas}, ${status.threads} thread${status.threads === 1 ? '' : 's'}` : `native kernels not used (${nativeKernelsUnavailableReason()})`) +
-      `. Synthetic MNIST-shaped inputs; medians of repeated steps${opts.quick ? ' (--quick)' : ''}.`,
+      `. Synthetic inputs of the datasets' shapes; medians of repeated steps${opts.quick ? ' (--quick)' : ''}. At the start: ${loadLine()}.`,
     '',
-  ];
-  console.log(header.join('\n'));
+  ].join('\n'));
 
-  const engines: Engine[] = status ? ['cpu', 'wasm', 'wasm + native'] : ['cpu', 'wasm'];
-  const outcomes = new Map<string, { results: EngineResult[]; sgemm: SgemmResult }>();
-  for (const model of [referenceWorkload('mnist-mlp'), referenceWorkload('mnist-cnn')]) {
+  const outcomes: Outcome[] = [];
+  for (const config of opts.models) {
+    const model = referenceWorkload(config);
     const gemms = trainingGemms(model.layers, model.data.inputShape, model.batch);
+    const scoringGemms = inferenceGemms(model.layers, model.data.inputShape, SCORING_ROWS);
     // sgemm is measured before and after the engines and the faster is kept: other load on the
-    // machine only ever slows it, and a slow sgemm would flatter the engines' efficiency.
-    const sgemmBefore = addon ? measureSgemm(addon, gemms, opts.quick) : null;
+    // machine only ever slows it, and a slow sgemm would flatter the engines.
+    const sgemmBefore = addon ? [measureSgemm(addon, gemms, opts.quick), measureSgemm(addon, scoringGemms, opts.quick)] : null;
     const results: EngineResult[] = [];
-    for (const engine of engines) results.push(await measure(model, engine, opts));
-    if (!addon) {
-      // Without the addon there is no sgemm to compare with: print throughput only.
-      console.log([`### ${model.name}`, '', ...results.map((r) => `- ${r.engine}: ${r.stepMs ? `${fmt((r.batch * 1000) / r.stepMs)} samples/s (batch ${r.batch})` : r.failure}`), ''].join('\n'));
-      continue;
+    // IMDB skips cpu: tfjs's cpu UnsortedSegmentSum (the embedding gradient) runs one masked sum per
+    // vocabulary entry, 20000 per step.
+    if (opts.cpu && config !== 'imdb-fasttext') results.push(await measure(model, 'cpu', opts));
+    results.push(await measure(model, 'wasm', opts));
+    const outcome: Outcome = { model, results };
+    if (status) {
+      await useEngine('native');
+      outcome.pair = measurePair(model, opts);
+      results.push(outcome.pair.tfjs, outcome.pair.planned);
+      outcome.scoring = measureScoring(model, opts);
     }
-    const sgemm = fasterSgemm(sgemmBefore!, measureSgemm(addon, gemms, opts.quick));
-    outcomes.set(model.name, { results, sgemm });
-    console.log([...report(model, results, sgemm), ''].join('\n'));
-  }
-
-  // The other two reference models. IMDB skips cpu: tfjs's cpu UnsortedSegmentSum (the embedding
-  // gradient) runs one masked sum per vocabulary entry, 20000 per step.
-  const others: string[] = [
-    '### Other reference models', '',
-    '| model | engine | batch | step ms | samples/s | scoring : training per sample |', '|---|---|---:|---:|---:|---:|',
-  ];
-  let imdbTrains = false;
-  for (const model of [referenceWorkload('reuters-mlp'), referenceWorkload('imdb-fasttext')]) {
-    for (const engine of engines.filter((e) => e !== 'cpu' || model.name !== 'IMDB FastText')) {
-      const r = await measure(model, engine, opts);
-      if (model.name === 'IMDB FastText' && engine === 'wasm + native') imdbTrains = r.stepMs !== undefined;
-      others.push(r.stepMs
-        ? `| ${model.name} | ${engine} | ${r.batch} | ${fmt(r.stepMs)} | ${fmt((r.batch * 1000) / r.stepMs)} | 1 : ${(1 / r.scoreToTrain!).toFixed(1)} |`
-        : `| ${model.name} | ${engine} | ${r.batch} | — | — | ${r.failure} |`);
+    if (addon && sgemmBefore) {
+      outcome.sgemm = fasterSgemm(sgemmBefore[0], measureSgemm(addon, gemms, opts.quick));
+      outcome.scoringSgemm = fasterSgemm(sgemmBefore[1], measureSgemm(addon, scoringGemms, opts.quick));
     }
+    outcomes.push(outcome);
+    console.log([...report(outcome), ''].join('\n'));
   }
-  console.log(others.join('\n'));
-  if (status) console.log(['', ...targets(outcomes, imdbTrains)].join('\n'));
+  if (status) console.log([...scoringReport(outcomes), '', ...targets(outcomes), '', `At the end: ${loadLine()}.`].join('\n'));
   disableNativeKernels();
-}
-
-/** The issue's targets for this machine, met or not. */
-function targets(outcomes: Map<string, { results: EngineResult[]; sgemm: SgemmResult }>, imdbTrains: boolean): string[] {
-  const samples = (model: string, engine: Engine) => {
-    const r = outcomes.get(model)?.results.find((x) => x.engine === engine);
-    return r?.stepMs ? (r.batch * 1000) / r.stepMs : NaN;
-  };
-  const efficiency = (model: string) => {
-    const o = outcomes.get(model)!;
-    const r = o.results.find((x) => x.engine === 'wasm + native');
-    return r?.stepMs ? o.sgemm.boundMs / ((r.stepMs * 128) / r.batch) : NaN;
-  };
-  const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
-  const mlpVsWasm = samples('MNIST MLP', 'wasm + native') / samples('MNIST MLP', 'wasm');
-  const mlpVsCpu = samples('MNIST MLP', 'wasm + native') / samples('MNIST MLP', 'cpu');
-  const effMlp = efficiency('MNIST MLP');
-  const effCnn = efficiency('MNIST CNN');
-  return [
-    '### Targets (issue 7)',
-    '',
-    `- MLP wasm + native >= 6x stock wasm: ${ratio(mlpVsWasm)}, ${check(mlpVsWasm >= 6)}`,
-    `- MLP wasm + native >= 20x cpu: ${ratio(mlpVsCpu)}, ${check(mlpVsCpu >= 20)}`,
-    `- efficiency >= 0.5: MLP ${effMlp.toFixed(2)} (${check(effMlp >= 0.5)}), CNN ${effCnn.toFixed(2)} (${check(effCnn >= 0.5)})`,
-    `- full-MNIST CNN epoch within 2x of its sgemm-bound time: ${(1 / effCnn).toFixed(2)}x, ${check(1 / effCnn <= 2)}`,
-    `- IMDB FastText trains: ${imdbTrains ? 'yes' : 'no'}`,
-  ];
 }
 
 main().catch((e) => {

@@ -162,6 +162,11 @@ export interface Strategy {
   nextBatch(ctx: StrategyContext): Promise<BatchPlan | null> | BatchPlan | null;
   /** Scores of the samples just trained on (same order as plan.indices). */
   observe(plan: BatchPlan, scores: SampleScores, ctx: StrategyContext): void;
+  /**
+   * The scores observe() reads; absent means all of them. A training step may then skip the
+   * others (tfjs's step skips the gradient-norm bound, leaving NaN in its place).
+   */
+  readonly reads?: readonly (keyof SampleScores)[];
   epochEnd?(ctx: StrategyContext): Promise<void> | void;
   /** Strategy-specific diagnostics for the epoch just finished (tau, s_e, pruned, ...). */
   diagnostics?(): StrategyDiagnostics;

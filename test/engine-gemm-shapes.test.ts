@@ -1,4 +1,4 @@
-import { gemmFlops, referenceWorkload, trainingGemms, type GemmShape } from '../src/engine/reference-workloads';
+import { gemmFlops, referenceWorkload, trainingGemms, type GemmShape } from '../src/bench/reference-workloads';
 
 /**
  * The matrix products of a training step, derived from the zoo's layer lists, equal the lists the

@@ -6,7 +6,7 @@ import { disableNativeKernels, enableNativeKernels } from '../src/engine/native'
 import type { LayerSpec, OptimizerConfig } from '../src/config/schema';
 import {
   openWorkload, referenceWorkload, type ReferenceConfig, type ReferenceWorkload, type SyntheticData,
-} from '../src/engine/reference-workloads';
+} from '../src/bench/reference-workloads';
 
 /**
  * Small versions of the four reference models train to the same loss curve on wasm + native
@@ -21,7 +21,7 @@ if (skipReason) console.warn(`native-training tests skipped: ${skipReason}`);
 const suite = (title: string, body: () => void) => (skipReason ? describe.skip(`${title} (skipped: ${skipReason})`, body) : describe(title, body));
 
 const STEPS = 8;
-const CURVE_TOLERANCE = 1e-3;
+const CURVE_TOLERANCE = 1e-5;
 
 /** The same layers with an eighth of the hidden units, filters and embedding width (the output layer stays). */
 function shrink(layers: LayerSpec[]): LayerSpec[] {

@@ -65,3 +65,23 @@ test('scoring is inference mode and leaves no tensors behind', () => {
   s.dispose();
   disposeSplit(train);
 });
+
+test('a step that need not compute the gradient-norm bound trains the same and leaves NaN in its place', () => {
+  const a = session();
+  const b = session();
+  const idx = Int32Array.from([0, 3, 7, 9]);
+  const w = Float32Array.from([1, 0.5, 2, 1]);
+  for (let i = 0; i < 3; i++) {
+    const full = a.s.trainStep(idx, w);
+    const lean = b.s.trainStep(idx, w, undefined, { gnorm: false });
+    expect(lean.objective).toBe(full.objective);
+    expect(Array.from(lean.scores.loss)).toEqual(Array.from(full.scores.loss));
+    expect(Array.from(lean.scores.correct)).toEqual(Array.from(full.scores.correct));
+    expect(Array.from(lean.scores.gnorm).every(Number.isNaN)).toBe(true);
+    expect(Array.from(full.scores.gnorm).every(Number.isFinite)).toBe(true);
+  }
+  [a, b].forEach((x) => {
+    x.s.dispose();
+    disposeSplit(x.train);
+  });
+});

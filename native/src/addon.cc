@@ -9,82 +9,17 @@
 #include "blas.h"
 #include "gemm.h"
 #include "kernels.h"
+#include "napi_args.h"
+#include "plan_binding.h"
 
 namespace {
 
+using isbench::Args;
 using isbench::Activation;
 using isbench::BiasMode;
 using isbench::Conv2DGeometry;
 using isbench::Epilogue;
 using isbench::Pool2DGeometry;
-
-class Args {
- public:
-  explicit Args(const Napi::CallbackInfo& info) : info_(info), env_(info.Env()) {
-    if (info.Length() < 1 || !info[0].IsArrayBuffer()) fail("argument 0 must be an ArrayBuffer");
-    heap_ = info[0].As<Napi::ArrayBuffer>();
-    base_ = static_cast<uint8_t*>(heap_.Data());
-    bytes_ = static_cast<int64_t>(heap_.ByteLength());
-  }
-
-  int64_t integer(size_t i) const {
-    if (i >= info_.Length() || !info_[i].IsNumber()) fail("argument " + std::to_string(i) + " must be a number");
-    return info_[i].As<Napi::Number>().Int64Value();
-  }
-
-  double number(size_t i) const {
-    if (i >= info_.Length() || !info_[i].IsNumber()) fail("argument " + std::to_string(i) + " must be a number");
-    return info_[i].As<Napi::Number>().DoubleValue();
-  }
-
-  bool flag(size_t i) const {
-    if (i >= info_.Length()) fail("argument " + std::to_string(i) + " is missing");
-    return info_[i].ToBoolean().Value();
-  }
-
-  // A pointer to `count` elements of T at the byte offset held in argument i.
-  template <typename T>
-  T* at(size_t i, int64_t count) const {
-    const int64_t offset = integer(i);
-    if (count < 0 || offset < 0 || offset % static_cast<int64_t>(alignof(T)) != 0 ||
-        offset + count * static_cast<int64_t>(sizeof(T)) > bytes_) {
-      fail("operand " + std::to_string(i) + " (offset " + std::to_string(offset) + ", " +
-           std::to_string(count) + " elements) lies outside the heap of " + std::to_string(bytes_) +
-           " bytes");
-    }
-    return reinterpret_cast<T*>(base_ + offset);
-  }
-
-  // Like at(), but a negative offset means "absent".
-  template <typename T>
-  T* optional_at(size_t i, int64_t count) const {
-    return integer(i) < 0 ? nullptr : at<T>(i, count);
-  }
-
-  // An Int32Array argument, or null when the argument is null/undefined.
-  const int32_t* int32s(size_t i, int64_t min_length) const {
-    if (i >= info_.Length() || info_[i].IsNull() || info_[i].IsUndefined()) return nullptr;
-    if (!info_[i].IsTypedArray() || info_[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-      fail("argument " + std::to_string(i) + " must be an Int32Array");
-    }
-    auto array = info_[i].As<Napi::Int32Array>();
-    if (static_cast<int64_t>(array.ElementLength()) < min_length) {
-      fail("argument " + std::to_string(i) + " must hold at least " + std::to_string(min_length) + " values");
-    }
-    return array.Data();
-  }
-
-  [[noreturn]] void fail(const std::string& message) const {
-    throw Napi::RangeError::New(env_, "is-bench native: " + message);
-  }
-
- private:
-  const Napi::CallbackInfo& info_;
-  Napi::Env env_;
-  Napi::ArrayBuffer heap_;
-  uint8_t* base_ = nullptr;
-  int64_t bytes_ = 0;
-};
 
 // Reads (bias offset, bias mode, activation, leaky alpha) starting at argument `first`.
 Epilogue epilogue(const Args& args, size_t first, int64_t rows, int64_t cols) {
@@ -306,7 +241,7 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
 
 // Bumped whenever a function's arguments change; src/engine/native-addon.ts refuses other versions,
 // so a stale build never runs against newer JavaScript.
-constexpr int kAbiVersion = 3;
+constexpr int kAbiVersion = 5;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", kAbiVersion);
@@ -324,6 +259,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rmspropUpdate", Napi::Function::New(env, RmspropUpdate));
   exports.Set("reduceSum", Napi::Function::New(env, ReduceSum));
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
+  isbench::register_step_plan(env, exports);
   return exports;
 }
 

@@ -42,6 +42,11 @@ bool openblas_single_threaded() {
 
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
           int64_t ldb, float beta, float* c, int64_t ldc) {
+  gemm_then(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, nullptr);
+}
+
+void gemm_then(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+               int64_t ldb, float beta, float* c, int64_t ldc, const GemmBlockFn& then) {
 #if defined(IS_BENCH_OPENBLAS)
   openblas_single_threaded();
   const int threads = pool_threads();
@@ -56,15 +61,18 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int
       if (split_rows) {
         // Rows of C come from rows of op(A): rows of A, or columns when A is transposed.
         sgemm(ta, tb, end - begin, n, k, ta ? a + begin : a + begin * lda, lda, b, ldb, beta, c + begin * ldc, ldc);
+        if (then) then(begin, end, 0, n);
       } else {
         // Columns of C come from columns of op(B): columns of B, or rows when B is transposed.
         sgemm(ta, tb, m, end - begin, k, a, lda, tb ? b + begin * ldb : b + begin, ldb, beta, c + begin, ldc);
+        if (then) then(0, m, begin, end);
       }
     });
     return;
   }
 #endif
   sgemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+  if (then) then(0, m, 0, n);
 }
 
 void reference_sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {

@@ -47,6 +47,8 @@ void apply_activation(float* out, int64_t size, Activation act, float alpha) {
       return map_in_place(out, size, [alpha](float v) { return v < 0.f ? alpha * v : v; });
     case Activation::kSigmoid:
       return map_in_place(out, size, [](float v) { return 1.f / (1.f + std::exp(-v)); });
+    case Activation::kTanh:
+      return map_in_place(out, size, [](float v) { return std::tanh(v); });
   }
 }
 
@@ -74,8 +76,17 @@ void im2col(const float* x, const Conv2DGeometry& g, int64_t r0, int64_t r1, flo
         continue;
       }
       const float* xrow = xn + ih * g.in_w * c;
+      const int64_t first = ow * g.stride_w - g.pad_left;
+      if (g.dilation_w == 1 && first >= 0 && first + g.filter_w <= g.in_w) {
+        // The whole window row lies inside the input and is contiguous there: one copy (a plain
+        // loop, since with few channels a memcpy call per tap costs more than the copy).
+        const float* src = xrow + first * c;
+        for (int64_t j = 0; j < window_row; ++j) dst[j] = src[j];
+        dst += window_row;
+        continue;
+      }
       for (int64_t fw = 0; fw < g.filter_w; ++fw) {
-        const int64_t iw = ow * g.stride_w - g.pad_left + fw * g.dilation_w;
+        const int64_t iw = first + fw * g.dilation_w;
         if (iw < 0 || iw >= g.in_w) {
           std::memset(dst, 0, sizeof(float) * c);
         } else {
@@ -120,6 +131,44 @@ void col2im_add(const float* cols, const Conv2DGeometry& g, int64_t r0, int64_t 
 bool is_pointwise(const Conv2DGeometry& g) {
   return g.filter_h == 1 && g.filter_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
          g.pad_top == 0 && g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
+}
+
+// The serial parts of a convolution (im2col, col2im, epilogues, fills) are split across the pool
+// from this many floats per thread; below it a second thread costs more than it saves.
+constexpr int64_t kMinFloatsPerThread = int64_t{1} << 15;
+
+int64_t min_rows(int64_t row_floats) { return std::max<int64_t>(1, kMinFloatsPerThread / std::max<int64_t>(1, row_floats)); }
+
+// im2col of rows [r0, r1) into `cols`, the rows split across the pool (each row is independent).
+void im2col_parallel(const float* x, const Conv2DGeometry& g, int64_t r0, int64_t r1, float* cols) {
+  const int64_t depth = g.filter_h * g.filter_w * g.in_c;
+  parallel_range(r1 - r0, min_rows(depth), [&](int64_t b, int64_t e) { im2col(x, g, r0 + b, r0 + e, cols + b * depth); });
+}
+
+// col2im_add of rows [r0, r1): rows of different images write different parts of dx, so the rows are
+// split across the pool at image boundaries only, and each dx element still receives its rows' sums
+// in the same order as on one thread.
+void col2im_parallel(const float* cols, const Conv2DGeometry& g, int64_t r0, int64_t r1, float* dx) {
+  const int64_t pixels = g.out_h * g.out_w;
+  const int64_t depth = g.filter_h * g.filter_w * g.in_c;
+  const int threads = pool_threads();
+  std::vector<int64_t> cuts{r0};
+  for (int p = 1; p < threads; ++p) {
+    const int64_t target = r0 + (r1 - r0) * p / threads;
+    const int64_t cut = (target + pixels / 2) / pixels * pixels;  // the nearest image boundary
+    if (cut > cuts.back() && cut < r1) cuts.push_back(cut);
+  }
+  cuts.push_back(r1);
+  const int parts = static_cast<int>(cuts.size()) - 1;
+  if (parts < 2 || (r1 - r0) * depth < 2 * kMinFloatsPerThread) {
+    col2im_add(cols, g, r0, r1, dx);
+    return;
+  }
+  pool_run(parts, [&](int p) { col2im_add(cols + (cuts[p] - r0) * depth, g, cuts[p], cuts[p + 1], dx); });
+}
+
+void fill_parallel(float* out, int64_t n, float v) {
+  parallel_range(n, kMinFloatsPerThread, [&](int64_t b, int64_t e) { std::fill(out + b, out + e, v); });
 }
 
 }  // namespace
@@ -181,12 +230,14 @@ void conv2d(const float* x, const float* filter, float* y, const Conv2DGeometry&
     float* cols = scratch(block * depth).data();
     for (int64_t r0 = 0; r0 < rows; r0 += block) {
       const int64_t r1 = std::min(rows, r0 + block);
-      im2col(x, g, r0, r1, cols);
+      im2col_parallel(x, g, r0, r1, cols);
       gemm(false, false, r1 - r0, g.out_c, depth, cols, depth, filter, g.out_c, 0.f, y + r0 * g.out_c, g.out_c);
       // Bias and activation while the block is still in cache.
-      Epilogue block_epilogue = e;
-      if (e.bias_mode == BiasMode::kFull) block_epilogue.bias = e.bias + r0 * g.out_c;
-      apply_epilogue(y + r0 * g.out_c, r1 - r0, g.out_c, block_epilogue);
+      parallel_range(r1 - r0, min_rows(g.out_c), [&](int64_t b, int64_t end) {
+        Epilogue part = e;
+        if (e.bias_mode == BiasMode::kFull) part.bias = e.bias + (r0 + b) * g.out_c;
+        apply_epilogue(y + (r0 + b) * g.out_c, end - b, g.out_c, part);
+      });
     }
     return;
   }
@@ -200,13 +251,13 @@ void conv2d_backprop_input(const float* dy, const float* filter, float* dx, cons
     gemm(false, true, rows, depth, g.out_c, dy, g.out_c, filter, g.out_c, 0.f, dx, depth);
     return;
   }
-  std::fill(dx, dx + g.batch * g.in_h * g.in_w * g.in_c, 0.f);
+  fill_parallel(dx, g.batch * g.in_h * g.in_w * g.in_c, 0.f);
   const int64_t block = rows_per_block(rows, depth);
   float* cols = scratch(block * depth).data();
   for (int64_t r0 = 0; r0 < rows; r0 += block) {
     const int64_t r1 = std::min(rows, r0 + block);
     gemm(false, true, r1 - r0, depth, g.out_c, dy + r0 * g.out_c, g.out_c, filter, g.out_c, 0.f, cols, depth);
-    col2im_add(cols, g, r0, r1, dx);
+    col2im_parallel(cols, g, r0, r1, dx);
   }
 }
 
@@ -229,7 +280,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dfilter, con
   float* dfilter_t = cols + block * depth;
   for (int64_t r0 = 0; r0 < rows; r0 += block) {
     const int64_t r1 = std::min(rows, r0 + block);
-    im2col(x, g, r0, r1, cols);
+    im2col_parallel(x, g, r0, r1, cols);
     gemm(true, false, g.out_c, depth, r1 - r0, dy + r0 * g.out_c, g.out_c, cols, depth, r0 == 0 ? 0.f : 1.f,
          dfilter_t, depth);
   }
@@ -341,13 +392,17 @@ inline uint32_t fmix32(uint32_t h) {
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-void dropout(const float* x, float* out, int64_t n, uint32_t seed, uint32_t threshold, float scale) {
+void dropout_range(const float* x, float* out, int64_t begin, int64_t end, uint32_t seed, uint32_t threshold, float scale) {
   const uint32_t key = fmix32(seed ^ 0x9e3779b9u);
-  for (int64_t i = 0; i < n; ++i) {
+  for (int64_t i = begin; i < end; ++i) {
     const uint32_t h = fmix32(fmix32(static_cast<uint32_t>(i) * 0x9e3779b1u + key) ^ seed);
     // x * mask, as tfjs's Multiply computes it (a dropped NaN stays NaN).
     out[i] = x[i] * ((h >> 8) >= threshold ? scale : 0.0f);
   }
+}
+
+void dropout(const float* x, float* out, int64_t n, uint32_t seed, uint32_t threshold, float scale) {
+  dropout_range(x, out, 0, n, seed, threshold, scale);
 }
 
 void adam_update(const float* value, const float* first, const float* second, const float* grad, float* new_value,
@@ -384,15 +439,20 @@ void reduce_sum(const float* x, float* out, int64_t pre, int64_t reduced, int64_
     }
     return;
   }
-  std::vector<double> acc(static_cast<size_t>(post));
-  for (int64_t p = 0; p < pre; ++p) {
-    std::fill(acc.begin(), acc.end(), 0.0);
-    for (int64_t r = 0; r < reduced; ++r) {
-      const float* row = x + (p * reduced + r) * post;
-      for (int64_t q = 0; q < post; ++q) acc[q] += row[q];
+  // Columns split across the pool (each column's sum keeps its order) when there is enough work:
+  // a conv's bias gradient, not a dense layer's.
+  const int64_t min_columns = std::max<int64_t>(8, (int64_t{1} << 18) / std::max<int64_t>(1, pre * reduced));
+  parallel_range(post, min_columns, [&](int64_t q0, int64_t q1) {
+    std::vector<double> acc(static_cast<size_t>(q1 - q0));
+    for (int64_t p = 0; p < pre; ++p) {
+      std::fill(acc.begin(), acc.end(), 0.0);
+      for (int64_t r = 0; r < reduced; ++r) {
+        const float* row = x + (p * reduced + r) * post;
+        for (int64_t q = q0; q < q1; ++q) acc[q - q0] += row[q];
+      }
+      for (int64_t q = q0; q < q1; ++q) out[p * post + q] = static_cast<float>(acc[q - q0]);
     }
-    for (int64_t q = 0; q < post; ++q) out[p * post + q] = static_cast<float>(acc[q]);
-  }
+  });
 }
 
 template <typename T>
@@ -413,7 +473,7 @@ template void unsorted_segment_sum<float>(const float*, const int32_t*, float*, 
 template void unsorted_segment_sum<int32_t>(const int32_t*, const int32_t*, int32_t*, int64_t,
                                             int64_t, int64_t);
 
-void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeometry& g) {
+void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeometry& g, bool relu_input) {
   const int64_t c = g.channels;
   const int64_t window = g.filter_h * g.filter_w;
   // Windows that tile the input without overlap (the usual 2x2 stride-2 pooling) write each
@@ -466,7 +526,8 @@ void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeome
           for (int32_t t = 0; t < static_cast<int32_t>(taps); ++t) {
             float* __restrict d = dxn + tap_pixel[static_cast<size_t>(t)];
             for (int64_t ci = 0; ci < c; ++ci) {
-              const uint32_t keep = static_cast<uint32_t>(-static_cast<int32_t>(a[ci] == t));
+              const bool kept = (a[ci] == t) & (!relu_input | (b[ci] > 0.f));  // no branches: see above
+              const uint32_t keep = static_cast<uint32_t>(-static_cast<int32_t>(kept));
               uint32_t bits;
               std::memcpy(&bits, grad + ci, sizeof bits);
               bits &= keep;
@@ -475,7 +536,31 @@ void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeome
           }
         } else {
           for (int64_t ci = 0; ci < c; ++ci) {
-            if (arg[ci] >= 0) dxn[tap_pixel[static_cast<size_t>(arg[ci])] + ci] += grad[ci];
+            if (arg[ci] >= 0 && (!relu_input || b[ci] > 0.f)) dxn[tap_pixel[static_cast<size_t>(arg[ci])] + ci] += grad[ci];
+          }
+        }
+      }
+    }
+  }
+}
+
+void max_pool(const float* x, float* y, const Pool2DGeometry& g) {
+  const int64_t c = g.channels;
+  for (int64_t n = 0; n < g.batch; ++n) {
+    const float* xn = x + n * g.in_h * g.in_w * c;
+    float* yn = y + n * g.out_h * g.out_w * c;
+    for (int64_t oh = 0; oh < g.out_h; ++oh) {
+      for (int64_t ow = 0; ow < g.out_w; ++ow) {
+        float* __restrict out = yn + (oh * g.out_w + ow) * c;
+        for (int64_t ci = 0; ci < c; ++ci) out[ci] = -std::numeric_limits<float>::infinity();
+        for (int64_t fh = 0; fh < g.filter_h; ++fh) {
+          const int64_t ih = oh * g.stride_h - g.pad_top + fh;
+          if (ih < 0 || ih >= g.in_h) continue;
+          for (int64_t fw = 0; fw < g.filter_w; ++fw) {
+            const int64_t iw = ow * g.stride_w - g.pad_left + fw;
+            if (iw < 0 || iw >= g.in_w) continue;
+            const float* __restrict v = xn + (ih * g.in_w + iw) * c;
+            for (int64_t ci = 0; ci < c; ++ci) out[ci] = v[ci] > out[ci] ? v[ci] : out[ci];
           }
         }
       }

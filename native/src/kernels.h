@@ -7,7 +7,8 @@
 namespace isbench {
 
 // Activations tfjs can fuse into _FusedMatMul / FusedConv2D (prelu is left to tfjs).
-enum class Activation : int { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kLeakyRelu = 4, kSigmoid = 5 };
+// kTanh only in planned steps (step_plan.h): tfjs does not fuse it.
+enum class Activation : int { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kLeakyRelu = 4, kSigmoid = 5, kTanh = 6 };
 
 // How a bias broadcasts over an output of `rows` x `cols`.
 enum class BiasMode : int { kNone = 0, kPerColumn = 1, kScalar = 2, kFull = 3 };
@@ -63,6 +64,8 @@ void sqrt_elementwise(const float* x, float* out, int64_t n);
 // >= threshold, else 0 — the mask dropoutMask in src/models/seeded-dropout.ts computes in JavaScript.
 // Its gradient is the same function of the upstream gradient.
 void dropout(const float* x, float* out, int64_t n, uint32_t seed, uint32_t threshold, float scale);
+// The same for elements [begin, end) of the tensor (element i still uses index i).
+void dropout_range(const float* x, float* out, int64_t begin, int64_t end, uint32_t seed, uint32_t threshold, float scale);
 
 // Scalars of tfjs's RMSprop update, as float32 (what tfjs's scalar tensors hold).
 struct RmspropParams {
@@ -95,6 +98,11 @@ struct Pool2DGeometry {
   int64_t stride_h, stride_w;
   int64_t pad_top, pad_left;
 };
-void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeometry& g);
+// relu_input: x is a relu's output and dx is wanted through the relu too (dy where the maximum is
+// positive, else 0), the relu's gradient folded in.
+void max_pool_grad(const float* x, const float* dy, float* dx, const Pool2DGeometry& g, bool relu_input = false);
+
+// Max pooling over NHWC (the forward of max_pool_grad): each output is its window's largest value.
+void max_pool(const float* x, float* y, const Pool2DGeometry& g);
 
 }  // namespace isbench

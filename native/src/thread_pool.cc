@@ -28,6 +28,9 @@ class Pool {
 
   int threads() const { return threads_; }
 
+  void hold() { holds_.fetch_add(1, std::memory_order_relaxed); }
+  void release() { holds_.fetch_sub(1, std::memory_order_relaxed); }
+
   void run(int parts, const std::function<void(int)>& task) {
     std::unique_lock<std::mutex> busy(run_mutex_, std::try_to_lock);
     if (parts <= 1 || !busy.owns_lock() || threads_ == 1) {
@@ -60,15 +63,27 @@ class Pool {
   void work(int index) {
     uint64_t seen = 0;
     for (;;) {
-      // Idle workers sleep rather than poll: polling gained nothing measurable between a training
-      // step's kernels, and on a machine shared with another process a polling worker took the
-      // core that process needed (2 ms of polling: an MNIST MLP step of 35 ms instead of 11-13 ms).
-      uint64_t now;
-      {
+      uint64_t now = job_.load(std::memory_order_acquire);
+      // While a caller holds the pool (a planned step, issuing its jobs back to back for a few
+      // milliseconds), poll for the next job: waking a sleeping worker costs a futex round trip per
+      // job. Past a short poll, yield the core between checks, in case another process needs it.
+      for (int spins = 0; now == seen && holds_.load(std::memory_order_relaxed) > 0; ++spins) {
+        if (spins < 2048) ISBENCH_PAUSE();
+        else std::this_thread::yield();
+        now = job_.load(std::memory_order_acquire);
+      }
+      if (now == seen) {
+        // Otherwise idle workers sleep rather than poll: polling gained nothing measurable between a
+        // tfjs step's kernels, and on a machine shared with another process a polling worker took
+        // the core that process needed (docs/engine.md).
         std::unique_lock<std::mutex> lock(sleep_mutex_);
         ++sleepers_;
-        wake_.wait(lock, [&] { return (now = job_.load(std::memory_order_acquire)) != seen; });
+        wake_.wait(lock, [&] {
+          now = job_.load(std::memory_order_acquire);
+          return now != seen || holds_.load(std::memory_order_relaxed) > 0;
+        });
         --sleepers_;
+        if (now == seen) continue;  // woken by a hold: poll
       }
       seen = now;
       if (index < static_cast<int>(now & 255)) {
@@ -83,6 +98,7 @@ class Pool {
   const std::function<void(int)>* task_ = nullptr;
   std::atomic<int> remaining_{0};
   std::atomic<uint64_t> job_{0};  // job number << 8 | its part count
+  std::atomic<int> holds_{0};
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
   int sleepers_ = 0;
@@ -99,6 +115,9 @@ Pool& pool() {
 int pool_threads() { return pool().threads(); }
 
 void pool_run(int parts, const std::function<void(int)>& task) { pool().run(parts, task); }
+
+PoolHold::PoolHold() { pool().hold(); }
+PoolHold::~PoolHold() { pool().release(); }
 
 void parallel_range(int64_t n, int64_t min_per_part, const std::function<void(int64_t, int64_t)>& body) {
   const int64_t parts = std::min<int64_t>(pool_threads(), n / std::max<int64_t>(1, min_per_part));

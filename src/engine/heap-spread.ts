@@ -5,9 +5,8 @@
  * and a training step allocates its large arrays in same-sized runs — a weight tensor, its optimizer
  * slots and its gradient — so they start a multiple of 4 KB apart plus a few bytes, at nearly the
  * same offset within a page. A kernel that streams several of them at once (an optimizer update
- * reads four and writes three) then contends for the same cache sets: the native RMSprop update of
- * 401k weights ran 4x slower on one thread than with its arrays at different page offsets, and the
- * MNIST MLP's training step 15-17% slower (same-process A/B; docs/engine.md).
+ * reads four and writes three) then contends for the same cache sets, and runs much slower than
+ * with its arrays at different page offsets (figures in docs/engine.md).
  *
  * While spreading is on, a block of 64 KB or more is allocated 8 KB larger and handed out at its
  * next page boundary plus a rotating multiple of 64 bytes (5 cache lines more each time, so all 64

@@ -54,6 +54,23 @@ export interface NativeAddon {
   reduceSum(heap: ArrayBuffer, x: number, out: number, pre: number, reduced: number, post: number): void;
   /** geometry: batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft. */
   maxPoolGrad(heap: ArrayBuffer, x: number, dy: number, dx: number, geometry: Int32Array): void;
+  /** A planned training step (native/src/plan_binding.cc); the spec is built by src/engine/step-plan.ts. */
+  StepPlan: new (spec: object) => NativeStepPlanHandle;
+}
+
+/**
+ * native/src/plan_binding.cc's StepPlan. `params` are Float64Arrays of heap offsets, per parameter
+ * its value then its optimizer slots; x and y are the offsets of a split of `rows` rows.
+ */
+export interface NativeStepPlanHandle {
+  paramSizes(): number[];
+  /** stats: 3k floats, the per-sample loss, gradient-norm bound and correctness one after the other. */
+  trainForward(heap: ArrayBuffer, x: number, rows: number, y: number, indices: Int32Array, params: Float64Array,
+    seeds: Uint32Array, stats: Float32Array): void;
+  /** accBeta: Adam's accumulated powers' offsets (advanced in place), or null. */
+  trainBackward(heap: ArrayBuffer, params: Float64Array, coefficients: Float32Array, accBeta: Float64Array | null, learningRate?: number): void;
+  infer(heap: ArrayBuffer, x: number, rows: number, y: number, indices: Int32Array, params: Float64Array,
+    loss: Float32Array | null, gnorm: Float32Array | null, correct: Float32Array | null): void;
 }
 
 /** Must match isbench::BiasMode in native/src/kernels.h. */
@@ -63,7 +80,7 @@ export enum BiasMode { None = 0, PerColumn = 1, Scalar = 2, Full = 3 }
 export enum FusedActivationCode { Linear = 0, Relu = 1, Relu6 = 2, Elu = 3, LeakyRelu = 4, Sigmoid = 5 }
 
 /** Must equal kAbiVersion in native/src/addon.cc. */
-export const NATIVE_ABI_VERSION = 3;
+export const NATIVE_ABI_VERSION = 5;
 
 /** Where scripts/build-native.js puts the addon; the same from src/engine and dist/engine. */
 export const ADDON_PATH = path.resolve(__dirname, '..', '..', 'build', 'Release', 'is_bench_native.node');

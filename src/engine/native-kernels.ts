@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import {
+  ADAM_UPDATE_KERNEL, DROPOUT_KERNEL, RMSPROP_UPDATE_KERNEL, type AdamUpdateAttrs, type DropoutAttrs, type RmspropUpdateAttrs,
+} from './kernel-names';
 import { BiasMode, FusedActivationCode, type NativeAddon } from './native-addon';
 
 /**
@@ -350,7 +353,7 @@ const gatherV2Kernel: Factory = (ctx) => (args) => {
   return out;
 };
 
-/** Sqrt: wasm's is scalar code, ten times slower than a square; optimizers take one per weight. */
+/** Sqrt: wasm's is scalar code, far slower than a square; optimizers take one per weight. */
 const sqrtKernel: Factory = (ctx) => (args) => {
   const { x } = args.inputs as Record<string, TensorInfo>;
   if (x.dtype !== 'float32') return delegate('Sqrt', ctx, args, `a ${x.dtype} input`);
@@ -360,16 +363,6 @@ const sqrtKernel: Factory = (ctx) => (args) => {
   if (n > 0) ctx.addon.sqrt(heapOf(backend), offsetOf(backend, x), offsetOf(backend, out), n);
   return out;
 };
-
-/** Name of the dropout kernel (not a tfjs op: src/models/seeded-dropout.ts runs it). */
-export const DROPOUT_KERNEL = 'IsBenchDropout';
-
-/** Attributes of DROPOUT_KERNEL; see dropoutMask in src/models/seeded-dropout.ts. */
-export interface DropoutAttrs {
-  seed: number;
-  threshold: number;
-  scale: number;
-}
 
 /**
  * Dropout in one pass: x times a mask drawn on the fly from the seed, the same values as the
@@ -394,17 +387,6 @@ export const DROPOUT_GRADIENT: tf.GradConfig = {
   }),
 };
 
-/** Name of the fused RMSprop kernel (not a tfjs op: src/train/native-rmsprop.ts runs it). */
-export const RMSPROP_UPDATE_KERNEL = 'IsBenchRMSPropUpdate';
-
-/** Attributes of RMSPROP_UPDATE_KERNEL: the optimizer's scalars. */
-export interface RmspropUpdateAttrs {
-  decay: number;
-  momentum: number;
-  learningRate: number;
-  epsilon: number;
-}
-
 /**
  * One uncentered RMSprop step of a weight tensor in a single pass, instead of tfjs's nine
  * elementwise kernels and their bookkeeping: inputs value, meanSquare, moment, grad (float32,
@@ -427,17 +409,6 @@ const rmspropUpdateKernel: Factory = (ctx) => (args) => {
   }
   return outs;
 };
-
-/** Name of the fused Adam kernel (not a tfjs op: src/train/native-adam.ts runs it). */
-export const ADAM_UPDATE_KERNEL = 'IsBenchAdamUpdate';
-
-/** Attributes of ADAM_UPDATE_KERNEL: the optimizer's scalars. */
-export interface AdamUpdateAttrs {
-  beta1: number;
-  beta2: number;
-  learningRate: number;
-  epsilon: number;
-}
 
 /**
  * One Adam step of a weight tensor in a single pass: inputs value, first, second, grad (float32,

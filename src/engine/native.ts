@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ADAM_UPDATE_KERNEL, DROPOUT_KERNEL, RMSPROP_UPDATE_KERNEL } from './kernel-names';
 import { setHeapSpread, type WasmAllocator } from './heap-spread';
 import { loadNativeAddon } from './native-addon';
 import { DROPOUT_GRADIENT, NATIVE_KERNEL_FACTORIES } from './native-kernels';
@@ -36,9 +37,9 @@ export const DEFAULT_NATIVE_KERNELS: readonly string[] = [
   'Sum',
   'GatherV2',
   'Sqrt',
-  'IsBenchRMSPropUpdate',
-  'IsBenchDropout',
-  'IsBenchAdamUpdate',
+  RMSPROP_UPDATE_KERNEL,
+  DROPOUT_KERNEL,
+  ADAM_UPDATE_KERNEL,
   'Identity',
   'Cast',
 ];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
-import { DROPOUT_KERNEL, type DropoutAttrs } from '../engine/native-kernels';
+import { DROPOUT_KERNEL, type DropoutAttrs } from '../engine/kernel-names';
 
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -53,7 +53,7 @@ export function applyDropout(x: tf.Tensor, rate: number, seed: number): tf.Tenso
  */
 export class SeededDropout extends tf.layers.Layer {
   static className = 'Dropout';
-  private readonly rate: number;
+  readonly rate: number;
   private readonly rng: Rng;
 
   constructor(args: { rate: number; rng: Rng; name?: string }) {
@@ -70,8 +70,12 @@ export class SeededDropout extends tf.layers.Layer {
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs['training'] || this.rate === 0) return x.clone();
-    const seed = this.rng.seed();
-    return applyDropout(x, this.rate, seed);
+    return applyDropout(x, this.rate, this.nextSeed());
+  }
+
+  /** The seed of the next training call's mask (a planned step draws it in place of call()). */
+  nextSeed(): number {
+    return this.rng.seed();
   }
 
   getConfig(): tf.serialization.ConfigDict {

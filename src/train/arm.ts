@@ -225,7 +225,7 @@ export class Arm {
       if (!plan) break;
       this.applyLearningRateScale(plan.learningRateScale ?? 1);
       const t = now();
-      const result = session.trainStep(plan.indices, plan.weights, plan.topQ);
+      const result = session.trainStep(plan.indices, plan.weights, plan.topQ, { gnorm: strategy.reads?.includes('gnorm') ?? true });
       trainTime += now() - t;
       if (!Number.isFinite(result.objective)) {
         this.status = 'diverged';

@@ -1,8 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import { ensureSlot, type Slot } from './native-slots';
+import type { PlannedUpdate } from './native-step';
 
-interface Slot {
-  originalName: string;
-  variable: tf.Variable;
+interface AdadeltaState {
+  accumulatedGrads: Slot[];
+  accumulatedUpdates: Slot[];
+  rho: number;
+  epsilon: number;
+  learningRate: number;
 }
 
 /**
@@ -15,6 +20,7 @@ interface Slot {
  *   acc_u = rho acc_u + (1 - rho) u^2
  *   w -= lr u
  * The slots keep tfjs' names and order, so getWeights/setWeights (checkpoints) work unchanged.
+ * A planned step (src/train/native-step.ts) runs the same update natively.
  */
 export class KerasAdadelta extends tf.AdadeltaOptimizer {
   static override get className(): string {
@@ -22,16 +28,14 @@ export class KerasAdadelta extends tf.AdadeltaOptimizer {
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
-    const self = this as unknown as { accumulatedGrads: Slot[]; accumulatedUpdates: Slot[]; rho: number; epsilon: number; learningRate: number };
+    const self = this.state;
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     names.forEach((name, i) => {
       const value = tf.engine().registeredVariables[name];
-      self.accumulatedGrads[i] ??= { originalName: `${name}/accum_grad`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-      self.accumulatedUpdates[i] ??= { originalName: `${name}/accum_var`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      const accGrad = ensureSlot(self.accumulatedGrads, i, value, 'accum_grad');
+      const accUpdate = ensureSlot(self.accumulatedUpdates, i, value, 'accum_var');
       const gradient = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
       if (gradient == null) return;
-      const accGrad = self.accumulatedGrads[i].variable;
-      const accUpdate = self.accumulatedUpdates[i].variable;
       tf.tidy(() => {
         const newAccGrad = tf.add(tf.mul(accGrad, self.rho), tf.mul(tf.square(gradient), 1 - self.rho));
         const update = tf.mul(tf.div(tf.sqrt(tf.add(accUpdate, self.epsilon)), tf.sqrt(tf.add(newAccGrad, self.epsilon))), gradient);
@@ -41,5 +45,19 @@ export class KerasAdadelta extends tf.AdadeltaOptimizer {
       });
     });
     this.incrementIterations();
+  }
+
+  private get state(): AdadeltaState {
+    return this as unknown as AdadeltaState;
+  }
+
+  /** The update as a planned step runs it: scalars, slots (accumulated gradient, accumulated update). */
+  plannedUpdate(): PlannedUpdate {
+    const self = this.state;
+    return {
+      spec: { kind: 'adadelta', learningRate: self.learningRate, rho: self.rho, epsilon: self.epsilon },
+      slots: (weights) => weights.map((w, i) => [ensureSlot(self.accumulatedGrads, i, w, 'accum_grad'), ensureSlot(self.accumulatedUpdates, i, w, 'accum_var')]),
+      finish: () => this.incrementIterations(),
+    };
   }
 }

@@ -11,8 +11,8 @@ import type { OutputActivation } from '../models/build';
 export function perSampleLoss(z: tf.Tensor2D, y: tf.Tensor2D, act: OutputActivation): tf.Tensor1D {
   return tf.tidy(() => {
     // -sum(y log softmax(z)): tfjs's logSoftmax carries its own closed-form gradient, where
-    // logSumExp(z) - sum(y z) differentiates through max (a broadcast Equal, slow on wasm):
-    // about 4% of an MNIST MLP step on wasm + native kernels.
+    // logSumExp(z) - sum(y z) differentiates through max (a broadcast Equal, slow on wasm;
+    // docs/engine.md).
     if (act === 'softmax') return tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(z)), 1)) as tf.Tensor1D;
     if (act === 'sigmoid') {
       // max(z, 0) - z*y + log(1 + exp(-|z|)), averaged over outputs like Keras

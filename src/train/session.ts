@@ -3,6 +3,7 @@ import type { BuiltModel } from '../models/build';
 import type { DataSplit, SampleScores, ScoreKind } from '../spec';
 import { topK } from '../sampling/top-k';
 import { correctPredictions, gradNormUpperBound, perSampleLoss } from './losses';
+import { PlannedTraining } from './native-step';
 
 /** A split resident on the backend, gathered from by index. */
 export interface DeviceSplit {
@@ -26,10 +27,27 @@ export function disposeSplit(split: DeviceSplit): void {
   split.y.dispose();
 }
 
+/** What a training step needs to compute beyond the loss and correctness. */
+export interface StepOptions {
+  /**
+   * Whether the caller reads the gradient-norm bound (default true). Without it, tfjs's step skips
+   * the bound's ops and returns NaN for it; a planned step computes it anyway (it costs nothing there).
+   */
+  gnorm?: boolean;
+}
+
 export interface StepResult {
   /** The optimised objective: mean_i(w_i loss_i) (or the top-q mean). */
   objective: number;
   scores: SampleScores;
+}
+
+export interface SessionOptions {
+  /**
+   * Run planned steps where they can run (default true); false keeps tfjs's own step, scoring and
+   * evaluation everywhere (to compare the two, or to test one against the other).
+   */
+  planned?: boolean;
 }
 
 /** Rows per forward pass when scoring or evaluating, unless the caller asks for another. */
@@ -46,11 +64,27 @@ export interface ForwardOptions {
  * pass and evaluation. Owns no policy: which samples, with which weights, is the strategy's.
  */
 export class TrainingSession {
+  /** The planned step (src/train/native-step.ts); null once it is known that the model cannot be planned. */
+  private planned: PlannedTraining | null | undefined;
+
   constructor(
     readonly model: BuiltModel,
     readonly optimizer: tf.Optimizer,
     private readonly train: DeviceSplit,
-  ) {}
+    options: SessionOptions = {},
+  ) {
+    if (options.planned === false) this.planned = null;
+  }
+
+  /**
+   * The planned step when it can run now: wasm with the native kernels, and a model and optimizer
+   * it covers. Otherwise (other backends, IS_BENCH_NATIVE=0, other models) tfjs's own step runs.
+   */
+  private plan(): PlannedTraining | undefined {
+    if (!PlannedTraining.active()) return undefined;
+    if (this.planned === undefined) this.planned = PlannedTraining.create(this.model, this.optimizer) ?? null;
+    return this.planned ?? undefined;
+  }
 
   private batch(split: DeviceSplit, indices: Int32Array): { x: tf.Tensor; y: tf.Tensor2D } {
     return tf.tidy(() => {
@@ -61,21 +95,28 @@ export class TrainingSession {
   }
 
   /** One optimizer step on the weighted per-sample losses; returns their scores. */
-  trainStep(indices: Int32Array, weights: Float32Array | null, topQ?: number): StepResult {
+  trainStep(indices: Int32Array, weights: Float32Array | null, topQ?: number, options: StepOptions = {}): StepResult {
+    const planned = this.plan();
+    if (planned) {
+      const { objective, loss, gnorm, correct } = planned.trainStep(this.train, indices, weights, topQ);
+      return { objective, scores: { loss, gnorm, correct } };
+    }
     const act = this.model.outputActivation;
+    const withGnorm = options.gnorm ?? true;
     const { x, y } = this.batch(this.train, indices);
+    const k = indices.length;
     let stats: tf.Tensor | undefined;
     const cost = this.optimizer.minimize(
       () => {
         const z = this.model.logits.apply(x, { training: true }) as tf.Tensor2D;
         const losses = perSampleLoss(z, y, act);
-        const gnorm = gradNormUpperBound(z, y, act);
-        const correct = correctPredictions(z, y, act);
-        stats = tf.keep(tf.stack([losses, gnorm, correct]));
+        const parts = [losses, correctPredictions(z, y, act)];
+        if (withGnorm) parts.push(gradNormUpperBound(z, y, act));
+        stats = tf.keep(tf.concat(parts));
         const weighted = weights ? tf.mul(losses, tf.tensor1d(weights)) : losses;
-        if (topQ === undefined || topQ >= indices.length) return tf.mean(weighted) as tf.Scalar;
+        if (topQ === undefined || topQ >= k) return tf.mean(weighted) as tf.Scalar;
         // tfjs has no gradient for TopK: select the q largest by a constant 0/1 mask instead
-        const mask = new Float32Array(indices.length);
+        const mask = new Float32Array(k);
         topK(weighted.dataSync() as Float32Array, topQ).forEach((i) => (mask[i] = 1));
         return tf.div(tf.sum(tf.mul(weighted, tf.tensor1d(mask))), topQ) as tf.Scalar;
       },
@@ -84,17 +125,16 @@ export class TrainingSession {
     );
     x.dispose();
     y.dispose();
-    const objective = cost!.dataSync()[0];
-    cost!.dispose();
-    const flat = stats!.dataSync() as Float32Array;
-    stats!.dispose();
-    const k = indices.length;
+    // One download: the objective and the per-sample statistics together.
+    const all = tf.tidy(() => tf.concat([cost!.reshape([1]), stats!]));
+    const flat = all.dataSync() as Float32Array;
+    [all, cost!, stats!].forEach((t) => t.dispose());
     return {
-      objective,
+      objective: flat[0],
       scores: {
-        loss: flat.slice(0, k),
-        gnorm: flat.slice(k, 2 * k),
-        correct: Uint8Array.from(flat.subarray(2 * k, 3 * k)),
+        loss: flat.slice(1, 1 + k),
+        correct: Uint8Array.from(flat.subarray(1 + k, 1 + 2 * k)),
+        gnorm: withGnorm ? flat.slice(1 + 2 * k, 1 + 3 * k) : new Float32Array(k).fill(NaN),
       },
     };
   }
@@ -102,6 +142,9 @@ export class TrainingSession {
   /** Scores of training samples, in chunks; inference mode (no dropout) unless `training`. */
   score(indices: Int32Array, kind: ScoreKind, options: ForwardOptions = {}): Float32Array {
     if (kind === 'full_gnorm') return this.fullGradNorms(indices);
+    // the planned pass is inference mode; its own row blocks give the same values as any chunking
+    const planned = options.training ? undefined : this.plan();
+    if (planned) return planned.score(this.train, indices, kind);
     const out = new Float32Array(indices.length);
     const act = this.model.outputActivation;
     const chunk = options.chunkSize ?? EVAL_CHUNK;
@@ -140,6 +183,11 @@ export class TrainingSession {
 
   /** Mean loss and accuracy over a whole split (the training set if none), inference mode unless `training`. */
   evaluate(split: DeviceSplit = this.train, options: ForwardOptions = {}): { loss: number; accuracy: number } {
+    const planned = options.training ? undefined : this.plan();
+    if (planned) {
+      const { lossSum, correctSum } = planned.evaluate(split);
+      return { loss: lossSum / split.n, accuracy: correctSum / split.n };
+    }
     const act = this.model.outputActivation;
     const chunk = options.chunkSize ?? EVAL_CHUNK;
     const training = options.training ?? false;

@@ -106,22 +106,30 @@ function syntheticSplit(data: SyntheticData, n: number, rng: Rng): DataSplit {
   return { x, y, labels, n };
 }
 
-/** A workload ready to step: its TrainingSession over one batch of synthetic data on the device. */
+export interface OpenOptions {
+  /** Samples in the synthetic split (default: one batch). */
+  samples?: number;
+  /** Whether the session runs planned steps where it can (default true; see SessionOptions). */
+  planned?: boolean;
+}
+
+/** A workload ready to step: its TrainingSession over synthetic data on the device. */
 export interface WorkloadSession {
   session: TrainingSession;
-  /** The batch: every sample of the synthetic split, in order. */
+  /** Every sample of the synthetic split, in order (one batch unless `samples` said otherwise). */
   indices: Int32Array;
   dispose(): void;
 }
 
 /**
  * Builds the model, optimizer and session as src/train/experiment.ts does for an arm, on the current
- * backend, over `workload.batch` synthetic samples drawn from `dataSeed`.
+ * backend, over synthetic samples drawn from `dataSeed`.
  */
-export function openWorkload(workload: ReferenceWorkload, dataSeed: string): WorkloadSession {
+export function openWorkload(workload: ReferenceWorkload, dataSeed: string, options: OpenOptions = {}): WorkloadSession {
   const { data, seed } = workload;
   const dtype = inputDtype(data);
-  const train = toDevice(syntheticSplit(data, workload.batch, new Rng(dataSeed)), dtype);
+  const samples = options.samples ?? workload.batch;
+  const train = toDevice(syntheticSplit(data, samples, new Rng(dataSeed)), dtype);
   const model = buildModel(workload.layers, {
     inputShape: data.inputShape,
     inputDtype: dtype,
@@ -129,10 +137,10 @@ export function openWorkload(workload: ReferenceWorkload, dataSeed: string): Wor
     seed,
     dropoutRng: Rng.forRole(seed, 'dropout'),
   });
-  const session = new TrainingSession(model, createOptimizer(workload.optimizer), train);
+  const session = new TrainingSession(model, createOptimizer(workload.optimizer), train, { planned: options.planned });
   return {
     session,
-    indices: Int32Array.from({ length: workload.batch }, (_, i) => i),
+    indices: Int32Array.from({ length: samples }, (_, i) => i),
     dispose: () => {
       session.dispose();
       disposeSplit(train);
@@ -202,6 +210,11 @@ export function trainingGemms(layers: LayerSpec[], sampleShape: number[], batch:
     }
   }
   return out;
+}
+
+/** The sgemms of an inference forward pass over `rows` samples (a scoring pass): the forward products alone. */
+export function inferenceGemms(layers: LayerSpec[], sampleShape: number[], rows: number): GemmShape[] {
+  return trainingGemms(layers, sampleShape, rows).filter((g) => g.role.endsWith(' forward'));
 }
 
 /** FLOPs of a list of products: 2mnk each. */
