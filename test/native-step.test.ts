@@ -12,7 +12,7 @@ import { buildModel } from '../src/models/build';
 import { Rng } from '../src/rng';
 import type { DataSplit } from '../src/spec';
 import { resumeExperiment, runExperiment } from '../src/train/experiment';
-import { createOptimizer } from '../src/train/optimizer';
+import { createOptimizer, setLearningRate } from '../src/train/optimizer';
 import { disposeSplit, toDevice, TrainingSession, type DeviceSplit, type StepResult } from '../src/train/session';
 import { smallExperiment, tempDir } from './helpers/cli';
 
@@ -159,11 +159,12 @@ interface Run {
 
 const STEPS = 6;
 
-async function run(c: Case, backend: 'cpu' | 'wasm', planned = true): Promise<Run> {
+async function run(c: Case, backend: 'cpu' | 'wasm', planned = true, rateAt?: (step: number) => number): Promise<Run> {
   await tf.setBackend(backend);
   const { session, train, dispose } = open(c, planned);
   const steps: StepResult[] = [];
   for (let s = 0; s < STEPS; s++) {
+    if (rateAt) setLearningRate(session.optimizer, rateAt(s));
     const p = plan(s);
     steps.push(session.trainStep(p.indices, p.weights, p.topQ));
   }
@@ -233,6 +234,21 @@ suite('planned training step', () => {
     const cpu = await run(c, 'cpu');
     expect(differences(planned, cpu)).toEqual([]);
   });
+
+  // schedules and ordered SGD change the optimizer's rate between steps: the planned step follows it
+  test.each(CASES.filter((c) => /^MLP, (RMSprop|Adam|SGD)$/.test(c.name) || c.name.startsWith('CNN')).map((c) => [c.name, c] as const))(
+    '%s: a learning rate changed between steps is the one the planned step uses',
+    async (_name, c) => {
+      const base = c.optimizer.learningRate ?? (c.optimizer.name === 'adadelta' ? 1 : 0.001);
+      const rateAt = (step: number) => base * (step < 3 ? 1 : 0.1) * (1 + step / 10);
+      const reference = await run(c, 'cpu', true, rateAt);
+      const planned = await run(c, 'wasm', true, rateAt);
+      expect(differences(planned, reference)).toEqual([]);
+      // and the change matters: a run at the constant rate ends elsewhere
+      const constant = await run(c, 'wasm', true);
+      expect(differences(constant, reference)).not.toEqual([]);
+    },
+  );
 
   test('the planned step equals tfjs\'s step on the same backend', async () => {
     const c = CASES[0];

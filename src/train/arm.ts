@@ -15,6 +15,7 @@ import type {
 } from '../spec';
 import { effectiveSampleSize } from '../sampling/weight-stats';
 import type { DeviceSplit, TrainingSession } from './session';
+import { learningRateOf, setLearningRate } from './optimizer';
 
 export interface ArmOptions {
   name: string;
@@ -36,18 +37,6 @@ export interface ArmOptions {
 }
 
 const now = () => performance.now() / 1000;
-
-/** tfjs optimizers keep their rate in a `learningRate` field; SGD and momentum also cache it in a scalar that setLearningRate refreshes. */
-interface RateHolder {
-  learningRate: number;
-  setLearningRate?: (lr: number) => void;
-}
-
-function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  const o = optimizer as unknown as RateHolder;
-  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
-  else o.learningRate = lr;
-}
 
 /** A copy of a model's weights, for putting back the best epoch's. */
 function snapshotWeights(session: TrainingSession): tf.Tensor[] {
@@ -109,7 +98,7 @@ export class Arm {
   private learningRateScale = 1;
 
   constructor(readonly options: ArmOptions) {
-    this.baseLearningRate = (options.session.optimizer as unknown as RateHolder).learningRate;
+    this.baseLearningRate = learningRateOf(options.session.optimizer);
   }
 
   private applyLearningRateScale(scale: number): void {

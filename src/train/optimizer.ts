@@ -21,3 +21,20 @@ export function createOptimizer(raw: OptimizerConfig): tf.Optimizer {
       return tf.train.adagrad(lr);
   }
 }
+
+/** tfjs optimizers keep their rate in a `learningRate` field; SGD and momentum also cache it in a scalar that setLearningRate refreshes. */
+interface RateHolder {
+  learningRate: number;
+  setLearningRate?: (lr: number) => void;
+}
+
+export function learningRateOf(optimizer: tf.Optimizer): number {
+  return (optimizer as unknown as RateHolder).learningRate;
+}
+
+/** Sets the rate the next step uses (tfjs's step and the planned step both read it per step). */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as RateHolder;
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
