@@ -318,7 +318,7 @@ function scoringReport(outcomes: Outcome[]): string[] {
 function targets(outcomes: Outcome[]): string[] {
   const find = (name: string) => outcomes.find((o) => o.model.name === name);
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
-  const lines = ['### Targets (issue 17)', '', '| target | measured | |', '|---|---:|---|'];
+  const lines = ['### Targets', '', '| target | measured | |', '|---|---:|---|'];
   const bound = (name: string, limit: number) => {
     const o = find(name);
     if (!o?.pair?.planned.stepMs || !o.sgemm) return;

@@ -10,7 +10,7 @@ import { createOptimizer } from '../train/optimizer';
 import { disposeSplit, toDevice, TrainingSession } from '../train/session';
 
 /**
- * The four reference workloads of the engine work (issue 7), as is-bench trains them: the zoo model,
+ * The four reference workloads of the engine benchmark, as is-bench trains them: the zoo model,
  * optimizer, batch size and seed of the built-in config, on synthetic data of the dataset's shape (no
  * dataset needed), through the product's TrainingSession; and the matrix products one training step
  * costs, derived from the layer list. Used by scripts/bench-engine.ts and the native-kernel tests.
