@@ -29,7 +29,7 @@ const skipReason = !addon ? `native kernel addon ${reason}` : process.env.IS_BEN
 if (skipReason) console.warn(`native-step tests skipped: ${skipReason}`);
 const suite = (title: string, body: () => void) => (skipReason ? describe.skip(`${title} (skipped: ${skipReason})`, body) : describe(title, body));
 
-/** Relative error of the issue's test: 1e-5 on the losses of a short run. */
+/** Relative error allowed on the losses of a short run (and on weights and slots after it). */
 const TOLERANCE = 1e-5;
 
 interface Case {
