@@ -12,7 +12,7 @@ import { withOptimizerDefaults } from './optimizer-defaults';
 import { parseExpectation } from './expectation';
 import { checkPlainData, decodeConfigBytes, parseConfigText, readConfigBytes } from './config-text';
 import { describeIssues, showValue } from './issues';
-import { ExperimentSchema, type ArmConfig, type ExperimentConfig } from './schema';
+import { ExperimentSchema, type ArmConfig, type ExperimentConfig, type ModelConfig } from './schema';
 
 /** The project root: the folder with is-bench's package.json (from src/ under ts-jest, or dist/). */
 export const PROJECT_ROOT = projectRoot();
@@ -148,7 +148,7 @@ export function resolveExperiment(doc: unknown, where: string, baseDir: string =
   }
 
   if (typeof cfg.model === 'string' && !modelNames().includes(cfg.model)) {
-    problems.push(`model must be a zoo model (${modelNames().join(', ')}) or {layers: [...]} (got ${JSON.stringify(cfg.model)})`);
+    problems.push(`model must be a zoo model (${modelNames().join(', ')}) or {layers: [...]}, {path: model.json} or {module: model.js} (got ${JSON.stringify(cfg.model)})`);
   }
 
   const arms: ArmConfig[] = [];
@@ -191,7 +191,7 @@ export function resolveExperiment(doc: unknown, where: string, baseDir: string =
       validation,
       options: datasetOptions,
     },
-    model: cfg.model,
+    model: modelWithAbsolutePaths(cfg.model, baseDir),
     optimizer: withOptimizerDefaults(cfg.optimizer),
     loss: cfg.loss,
     epochs: cfg.epochs,
@@ -201,6 +201,13 @@ export function resolveExperiment(doc: unknown, where: string, baseDir: string =
     ...(cfg.expect ? { expect: cfg.expect } : {}),
     ...(cfg.reference ? { reference: cfg.reference } : {}),
   };
+}
+
+/** A user model's file, resolved against the config file's folder (like a file dataset's paths). */
+function modelWithAbsolutePaths(model: ModelConfig, baseDir: string): ModelConfig {
+  if (typeof model === 'string' || 'layers' in model) return model;
+  if ('path' in model) return { ...model, path: path.resolve(baseDir, model.path) };
+  return { module: path.resolve(baseDir, model.module) };
 }
 
 /** Command-line overrides of a config (each already checked by the CLI's option parsers). */

@@ -37,7 +37,12 @@ export type LayerSpec = z.infer<typeof LayerSchema>;
 export const ModelSchema = z.union([
   z.string().min(1),
   z.object({ layers: z.array(LayerSchema).min(1) }).strict(),
+  /** A tfjs Layers model.json; `seeded` re-initialises its weights from the experiment's seed. */
+  z.object({ path: z.string().min(1), initialWeights: z.enum(['file', 'seeded']).default('file') }).strict(),
+  /** A JavaScript module exporting createModel({tf, inputShape, numClasses, outputUnits, seed}). */
+  z.object({ module: z.string().min(1) }).strict(),
 ]);
+export type ModelConfig = z.infer<typeof ModelSchema>;
 
 export const OptimizerSchema = z
   .object({
@@ -120,7 +125,8 @@ export type ExperimentConfig = {
     validation: 'test' | { holdout: number };
     options: Record<string, unknown>;
   };
-  model: string | { layers: LayerSpec[] };
+  /** A zoo name, a layer list, or the user's model (paths made absolute). */
+  model: ModelConfig;
   optimizer: OptimizerConfig;
   loss: 'categorical_crossentropy' | 'binary_crossentropy';
   epochs: number;

@@ -16,6 +16,11 @@ export interface BuiltModel {
   /** Per-sample shape the model takes (inputs are reshaped to it). */
   inputShape: number[];
   inputDtype: 'float32' | 'int32';
+  /**
+   * False when the logits are recovered from the model's probabilities rather than taken before
+   * its activation: the gradient-norm bound then is not the reference's and is refused.
+   */
+  gnormBound?: boolean;
 }
 
 export interface BuildOptions {
@@ -140,13 +145,28 @@ export function modelSummary(model: BuiltModel): string[] {
   return lines;
 }
 
+/** The tfjs kernels that training a layer of each class needs and not every backend has. */
+const KERNELS_BY_CLASS: Record<string, string[]> = {
+  Conv2D: ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'],
+  Conv1D: ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'],
+  MaxPooling2D: ['MaxPool', 'MaxPoolGrad'],
+  MaxPooling1D: ['MaxPool', 'MaxPoolGrad'],
+  AveragePooling2D: ['AvgPool', 'AvgPoolGrad'],
+  Embedding: ['GatherV2', 'UnsortedSegmentSum'],
+};
+
+const CLASS_OF_SPEC: Partial<Record<LayerSpec['type'], string>> = {
+  conv2d: 'Conv2D',
+  maxPooling2d: 'MaxPooling2D',
+  embedding: 'Embedding',
+};
+
+/** The tfjs kernels training layers of these classes needs that not every backend has. */
+export function kernelsForClasses(classNames: string[]): string[] {
+  return [...new Set(classNames.flatMap((c) => KERNELS_BY_CLASS[c] ?? []))];
+}
+
 /** The tfjs kernels a model's training needs that not every backend has. */
 export function kernelsNeeded(specs: LayerSpec[]): string[] {
-  const needed = new Set<string>();
-  for (const s of specs) {
-    if (s.type === 'conv2d') ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].forEach((k) => needed.add(k));
-    if (s.type === 'maxPooling2d') ['MaxPool', 'MaxPoolGrad'].forEach((k) => needed.add(k));
-    if (s.type === 'embedding') ['GatherV2', 'UnsortedSegmentSum'].forEach((k) => needed.add(k));
-  }
-  return [...needed];
+  return kernelsForClasses(specs.map((s) => CLASS_OF_SPEC[s.type] ?? ''));
 }

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig, LayerSpec } from '../config/schema';
+import type { ExperimentConfig } from '../config/schema';
 import { loadDataset } from '../data/registry';
 import { type BackendChoice, selectBackend } from '../engine/backend';
 import { UserError } from '../errors';
-import { buildModel, kernelsNeeded, modelSummary } from '../models/build';
-import { getZooModel } from '../models/zoo';
+import { modelSummary, type BuiltModel, type OutputActivation } from '../models/build';
+import { openModelSource, type ModelSource } from '../models/model-source';
 import { kerasNumber } from '../record/format';
 import { configHash, gitCommit, machineInfo } from '../record/machine';
 import { RunOutput } from '../record/run-output';
@@ -53,30 +53,43 @@ function packageVersion(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
-/** The layer list of the experiment's model, given the dataset. */
-export function modelLayers(cfg: ExperimentConfig, ds: LoadedDataset): LayerSpec[] {
-  checkLossFitsTargets(cfg.loss, ds);
-  if (typeof cfg.model !== 'string') return cfg.model.layers;
-  const binary = ds.labelKind === 'binary';
-  if (binary !== (cfg.loss === 'binary_crossentropy')) {
-    throw new UserError(`loss ${cfg.loss} does not fit dataset ${ds.name}, whose labels are ${ds.labelKind}`);
+/** Both losses available are cross-entropies: a dataset with regression targets has no loss yet. */
+function checkLossFitsTargets(loss: ExperimentConfig['loss'], ds: LoadedDataset): void {
+  if (ds.labelKind === 'regression') {
+    throw new UserError(
+      `loss ${loss} is a classification loss, but dataset ${ds.name} has regression targets ` +
+        `(${ds.numClasses} value${ds.numClasses === 1 ? '' : 's'} per sample); regression losses are not available yet: ` +
+        'for class labels set target: classes in the dataset block',
+    );
   }
-  return getZooModel(cfg.model).layers({
+  const binary = ds.labelKind === 'binary';
+  if (binary !== (loss === 'binary_crossentropy')) {
+    throw new UserError(`loss ${loss} does not fit dataset ${ds.name}, whose labels are ${ds.labelKind}`);
+  }
+}
+
+/** The experiment's model source, checked against the dataset and the loss. */
+export async function experimentModel(cfg: ExperimentConfig, ds: LoadedDataset): Promise<ModelSource> {
+  checkLossFitsTargets(cfg.loss, ds);
+  const binary = ds.labelKind === 'binary';
+  return openModelSource(cfg.model, {
+    sampleShape: ds.inputShape,
+    inputDtype: ds.inputDtype,
+    vocabSize: ds.vocabSize,
     numClasses: ds.numClasses,
     outputUnits: binary ? 1 : ds.numClasses,
     outputActivation: binary ? 'sigmoid' : 'softmax',
-    vocabSize: ds.vocabSize,
+    logits: true,
+    seed: cfg.seed,
   });
 }
 
-/** Both losses available are cross-entropies: a dataset with regression targets has no loss yet. */
-function checkLossFitsTargets(loss: ExperimentConfig['loss'], ds: LoadedDataset): void {
-  if (ds.labelKind !== 'regression') return;
-  throw new UserError(
-    `loss ${loss} is a classification loss, but dataset ${ds.name} has regression targets ` +
-      `(${ds.numClasses} value${ds.numClasses === 1 ? '' : 's'} per sample); regression losses are not available yet: ` +
-      'for class labels set target: classes in the dataset block',
-  );
+/** The output activation the loss takes its logits from; a model without it would train on the wrong function. */
+export function checkModelFitsLoss(model: BuiltModel, loss: ExperimentConfig['loss'], source: ModelSource): void {
+  const wanted: OutputActivation = loss === 'binary_crossentropy' ? 'sigmoid' : 'softmax';
+  if (model.outputActivation === wanted) return;
+  const got = model.outputActivation === 'linear' ? 'no softmax or sigmoid' : `a ${model.outputActivation}`;
+  throw new UserError(`model (${source.kind}): loss ${loss} takes a ${wanted} output, but the model's last layer has ${got}; end the model with activation: ${wanted}`);
 }
 
 /**
@@ -124,8 +137,8 @@ async function execute(
   if (ds.train.n < cfg.batchSize) {
     throw new UserError(`batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples`);
   }
-  const layers = modelLayers(cfg, ds);
-  const backend = await selectBackend(options.backend, kernelsNeeded(layers));
+  const modelSource = await experimentModel(cfg, ds);
+  const backend = await selectBackend(options.backend, modelSource.kernels);
   events.log(backend.line);
   ds.info.forEach((l) => events.log(l));
 
@@ -142,12 +155,11 @@ async function execute(
         return { train_eval_loss: r.loss, train_eval_accuracy: r.accuracy };
       }
     : undefined;
-  const newSession = (dropoutRng: Rng) =>
-    new TrainingSession(
-      buildModel(layers, { inputShape: ds.inputShape, inputDtype: ds.inputDtype, vocabSize: ds.vocabSize, seed: cfg.seed, dropoutRng }),
-      createOptimizer(cfg.optimizer),
-      train,
-    );
+  const newSession = (dropoutRng: Rng) => {
+    const model = modelSource.build(cfg.seed, dropoutRng);
+    checkModelFitsLoss(model, cfg.loss, modelSource);
+    return new TrainingSession(model, createOptimizer(cfg.optimizer), train);
+  };
 
   const arms = cfg.arms.map((a) => {
     const def = getStrategy(a.strategy);
@@ -257,6 +269,7 @@ async function execute(
     }
   } finally {
     for (const { arm } of arms) arm.options.session.dispose();
+    modelSource.dispose();
     disposeSplit(train);
     disposeSplit(validation);
     if (test) disposeSplit(test);
