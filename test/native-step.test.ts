@@ -262,6 +262,9 @@ suite('planned training step', () => {
     ['an activation it does not plan (elu)', { ...CASES[0], layers: [{ type: 'dense', units: 8, activation: 'elu' }, { type: 'dense', units: 4, activation: 'softmax' }] } as Case],
     ['an optimizer it does not plan (Adagrad)', { ...CASES[0], optimizer: { name: 'adagrad' } } as Case],
     ['SGD with momentum', { ...CASES[0], optimizer: { name: 'sgd', momentum: 0.9 } } as Case],
+    ['a layer it does not plan (batchNormalization)', { ...CASES[0], layers: [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'batchNormalization', momentum: 0.9, epsilon: 0.001 }, { type: 'dense', units: 4, activation: 'softmax' }] } as Case],
+    ['layers it does not plan (conv1d, maxPooling1d, globalMaxPooling1d)', { ...CASES[0], input: { shape: [8, 2] }, layers: [{ type: 'conv1d', filters: 3, kernelSize: 3, strides: 1, padding: 'valid', activation: 'relu' }, { type: 'maxPooling1d', poolSize: 2 }, { type: 'globalMaxPooling1d' }, { type: 'dense', units: 4, activation: 'softmax' }] } as Case],
+    ['a layer it does not plan (lstm)', { ...CASES[0], input: { shape: [5, 2] }, layers: [{ type: 'lstm', units: 4, returnSequences: false }, { type: 'dense', units: 4, activation: 'softmax' }] } as Case],
   ])('%s: tfjs\'s step, as before', async (_name, c) => {
     const { result: wasm, calls } = await planCalls(() => run(c, 'wasm'));
     expect(calls).toBe(0);

@@ -112,6 +112,51 @@ export function buildModel(specs: LayerSpec[], opts: BuildOptions): BuiltModel {
       case 'globalAveragePooling1d':
         layer = tf.layers.globalAveragePooling1d({ name: name('global_average_pooling1d') });
         break;
+      case 'batchNormalization':
+        layer = tf.layers.batchNormalization({ momentum: s.momentum, epsilon: s.epsilon, name: name('batch_normalization') });
+        break;
+      case 'layerNormalization':
+        layer = tf.layers.layerNormalization({ epsilon: s.epsilon, name: name('layer_normalization') });
+        break;
+      case 'conv1d':
+        layer = tf.layers.conv1d({
+          filters: s.filters,
+          kernelSize: s.kernelSize,
+          strides: s.strides,
+          padding: s.padding,
+          activation: s.activation,
+          kernelInitializer: glorot(),
+          name: name('conv1d'),
+        });
+        break;
+      case 'maxPooling1d':
+        layer = tf.layers.maxPooling1d({ poolSize: s.poolSize, name: name('max_pooling1d') });
+        break;
+      case 'averagePooling2d':
+        layer = tf.layers.averagePooling2d({ poolSize: pair(s.poolSize), name: name('average_pooling2d') });
+        break;
+      case 'globalAveragePooling2d':
+        layer = tf.layers.globalAveragePooling2d({ name: name('global_average_pooling2d') });
+        break;
+      case 'globalMaxPooling1d':
+        layer = tf.layers.globalMaxPooling1d({ name: name('global_max_pooling1d') });
+        break;
+      case 'globalMaxPooling2d':
+        layer = tf.layers.globalMaxPooling2d({ name: name('global_max_pooling2d') });
+        break;
+      case 'lstm':
+      case 'gru': {
+        // Keras' defaults: glorot kernel, orthogonal recurrent kernel, both seeded
+        const args = {
+          units: s.units,
+          returnSequences: s.returnSequences,
+          kernelInitializer: glorot(),
+          recurrentInitializer: tf.initializers.orthogonal({ seed: initRng.seed() }),
+          name: name(s.type),
+        };
+        layer = s.type === 'lstm' ? tf.layers.lstm(args) : tf.layers.gru(args);
+        break;
+      }
     }
     try {
       x = layer.apply(x) as tf.SymbolicTensor;
@@ -157,7 +202,10 @@ const KERNELS_BY_CLASS: Record<string, string[]> = {
 
 const CLASS_OF_SPEC: Partial<Record<LayerSpec['type'], string>> = {
   conv2d: 'Conv2D',
+  conv1d: 'Conv1D',
   maxPooling2d: 'MaxPooling2D',
+  maxPooling1d: 'MaxPooling1D',
+  averagePooling2d: 'AveragePooling2D',
   embedding: 'Embedding',
 };
 
