@@ -31,14 +31,30 @@ export interface UserModelOptions {
 
 const PROBABILITY: readonly string[] = ['softmax', 'sigmoid'];
 
-/** The output's activation when it is a softmax/sigmoid, and whether it can be split off exactly. */
-export function finalActivation(layer: tf.layers.Layer): { activation: OutputActivation; splittable: boolean } {
+/** Layers that only move values around: a softmax/sigmoid before them is still the output's. */
+const RESHAPING: readonly string[] = ['Reshape', 'Flatten'];
+
+/**
+ * The output's activation when it is a softmax/sigmoid (looking back through reshapes), and
+ * whether it can be split off exactly: only from a Dense, Activation or Softmax last layer.
+ */
+export function finalActivation(output: tf.layers.Layer): { activation: OutputActivation; splittable: boolean } {
+  let layer = output;
+  while (RESHAPING.includes(layer.getClassName())) {
+    const nodes = (layer as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes;
+    if (nodes.length !== 1 || nodes[0].inboundLayers.length !== 1) break;
+    layer = nodes[0].inboundLayers[0];
+  }
   const config = layer.getConfig() as Record<string, unknown>;
   const cls = layer.getClassName();
-  if (cls === 'Softmax') return { activation: 'softmax', splittable: config.axis === -1 || config.axis === undefined };
+  const last = layer === output;
+  if (cls === 'Softmax') {
+    const rank = (layer.outputShape as (number | null)[]).length;
+    return { activation: 'softmax', splittable: last && (config.axis === -1 || config.axis === rank - 1) };
+  }
   const act = typeof config.activation === 'string' ? config.activation : 'linear';
   if (!PROBABILITY.includes(act)) return { activation: 'linear', splittable: true };
-  return { activation: act as OutputActivation, splittable: cls === 'Dense' || cls === 'Activation' };
+  return { activation: act as OutputActivation, splittable: last && (cls === 'Dense' || cls === 'Activation') };
 }
 
 /** The model's per-sample input shape with unknown sizes taken from the dataset's sample shape. */

@@ -93,6 +93,21 @@ export function checkModelFitsLoss(model: BuiltModel, loss: ExperimentConfig['lo
 }
 
 /**
+ * The gradient-norm bound is the norm of the loss's gradient with respect to the logits: on a
+ * model whose logits could only be recovered from its probabilities it would be a different
+ * quantity, so arms scoring by it are refused rather than run on a wrong bound.
+ */
+export function checkScoresReachable(cfg: ExperimentConfig, model: BuiltModel): void {
+  if (model.gnormBound !== false) return;
+  const arm = cfg.arms.find((a) => a.params.score === 'gnorm' || a.params.score === 'full_gnorm');
+  if (!arm) return;
+  throw new UserError(
+    `arms ${arm.name}: score ${String(arm.params.score)} needs the model's logits, but its ${model.outputActivation} sits inside a layer that cannot be split off ` +
+      `(only a Dense or Activation last layer can); set score: loss in this arm (it works on any model), or end the model with Dense + Activation`,
+  );
+}
+
+/**
  * Runs an experiment: every arm from the same initial weights and seed, interleaved epoch
  * by epoch (A1 B1 A2 B2 ...) so machine drift hits every arm alike; files after every epoch.
  */
@@ -158,6 +173,7 @@ async function execute(
   const newSession = (dropoutRng: Rng) => {
     const model = modelSource.build(cfg.seed, dropoutRng);
     checkModelFitsLoss(model, cfg.loss, modelSource);
+    checkScoresReachable(cfg, model);
     return new TrainingSession(model, createOptimizer(cfg.optimizer), train);
   };
 

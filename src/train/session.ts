@@ -102,7 +102,8 @@ export class TrainingSession {
       return { objective, scores: { loss, gnorm, correct } };
     }
     const act = this.model.outputActivation;
-    const withGnorm = options.gnorm ?? true;
+    // a model whose logits were recovered from probabilities has no bound (NaN in its place)
+    const withGnorm = (options.gnorm ?? true) && this.model.gnormBound !== false;
     const { x, y } = this.batch(this.train, indices);
     const k = indices.length;
     let stats: tf.Tensor | undefined;
