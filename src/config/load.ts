@@ -147,6 +147,7 @@ export function resolveExperiment(doc: unknown, where: string, baseDir: string =
     else problems.push(...describeIssues(parsed.error, schema as z.ZodTypeAny, dsRest, ['dataset']));
   }
 
+  if (cfg.huberDelta !== undefined && cfg.loss !== 'huber') problems.push(`huberDelta is Huber's delta: it needs loss: huber (got loss: ${cfg.loss})`);
   if (typeof cfg.model === 'string' && !modelNames().includes(cfg.model)) {
     problems.push(`model must be a zoo model (${modelNames().join(', ')}) or {layers: [...]}, {path: model.json} or {module: model.js} (got ${JSON.stringify(cfg.model)})`);
   }
@@ -194,6 +195,7 @@ export function resolveExperiment(doc: unknown, where: string, baseDir: string =
     model: modelWithAbsolutePaths(cfg.model, baseDir),
     optimizer: withOptimizerDefaults(cfg.optimizer),
     loss: cfg.loss,
+    ...(cfg.huberDelta !== undefined ? { huberDelta: cfg.huberDelta } : {}),
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,
     seed: cfg.seed,

@@ -60,6 +60,10 @@ export const ModelSchema = z.union([
 ]);
 export type ModelConfig = z.infer<typeof ModelSchema>;
 
+/** The losses (Keras' names): three for classes, three for regression targets. */
+export const LOSS_NAMES = ['categorical_crossentropy', 'sparse_categorical_crossentropy', 'binary_crossentropy', 'mse', 'mae', 'huber'] as const;
+export type LossName = (typeof LOSS_NAMES)[number];
+
 export const OptimizerSchema = z
   .object({
     name: z.enum(['sgd', 'rmsprop', 'adam', 'adadelta', 'adagrad']),
@@ -108,7 +112,9 @@ export const ExperimentSchema = z
     dataset: DatasetBaseSchema,
     model: ModelSchema,
     optimizer: OptimizerSchema,
-    loss: z.enum(['categorical_crossentropy', 'binary_crossentropy']),
+    loss: z.enum(LOSS_NAMES),
+    /** Huber's delta (Keras' default 1); only with loss: huber. */
+    huberDelta: z.number().positive().optional(),
     epochs: z.number().int().positive(),
     batchSize: z.number().int().positive(),
     seed: z.number().int().min(0).default(0),
@@ -144,7 +150,8 @@ export type ExperimentConfig = {
   /** A zoo name, a layer list, or the user's model (paths made absolute). */
   model: ModelConfig;
   optimizer: OptimizerConfig;
-  loss: 'categorical_crossentropy' | 'binary_crossentropy';
+  loss: LossName;
+  huberDelta?: number;
   epochs: number;
   batchSize: number;
   seed: number;

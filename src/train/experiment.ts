@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig } from '../config/schema';
+import type { ExperimentConfig, LossName } from '../config/schema';
+import { lossOfName, REGRESSION_LOSSES } from './losses';
 import { loadDataset } from '../data/registry';
 import { type BackendChoice, selectBackend } from '../engine/backend';
 import { UserError } from '../errors';
@@ -53,14 +54,19 @@ function packageVersion(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
-/** Both losses available are cross-entropies: a dataset with regression targets has no loss yet. */
-function checkLossFitsTargets(loss: ExperimentConfig['loss'], ds: LoadedDataset): void {
+/** The loss fits the dataset's targets: a cross-entropy for classes, mse/mae/huber for regression. */
+function checkLossFitsTargets(loss: LossName, ds: LoadedDataset): void {
+  const regressionLoss = REGRESSION_LOSSES.includes(loss);
   if (ds.labelKind === 'regression') {
+    if (regressionLoss) return;
     throw new UserError(
       `loss ${loss} is a classification loss, but dataset ${ds.name} has regression targets ` +
-        `(${ds.numClasses} value${ds.numClasses === 1 ? '' : 's'} per sample); regression losses are not available yet: ` +
-        'for class labels set target: classes in the dataset block',
+        `(${ds.numClasses} value${ds.numClasses === 1 ? '' : 's'} per sample): use loss mse, mae or huber, ` +
+        'or for class labels set target: classes in the dataset block',
     );
+  }
+  if (regressionLoss) {
+    throw new UserError(`loss ${loss} is a regression loss, but dataset ${ds.name} has ${ds.labelKind} labels: use ${ds.labelKind === 'binary' ? 'binary_crossentropy' : 'categorical_crossentropy'}, or target: regression in the dataset block`);
   }
   const binary = ds.labelKind === 'binary';
   if (binary !== (loss === 'binary_crossentropy')) {
@@ -72,22 +78,26 @@ function checkLossFitsTargets(loss: ExperimentConfig['loss'], ds: LoadedDataset)
 export async function experimentModel(cfg: ExperimentConfig, ds: LoadedDataset): Promise<ModelSource> {
   checkLossFitsTargets(cfg.loss, ds);
   const binary = ds.labelKind === 'binary';
+  const regression = ds.labelKind === 'regression';
   return openModelSource(cfg.model, {
     sampleShape: ds.inputShape,
     inputDtype: ds.inputDtype,
     vocabSize: ds.vocabSize,
     numClasses: ds.numClasses,
     outputUnits: binary ? 1 : ds.numClasses,
-    outputActivation: binary ? 'sigmoid' : 'softmax',
-    logits: true,
+    outputActivation: regression ? 'linear' : binary ? 'sigmoid' : 'softmax',
+    logits: !regression,
     seed: cfg.seed,
   });
 }
 
 /** The output activation the loss takes its logits from; a model without it would train on the wrong function. */
-export function checkModelFitsLoss(model: BuiltModel, loss: ExperimentConfig['loss'], source: ModelSource): void {
-  const wanted: OutputActivation = loss === 'binary_crossentropy' ? 'sigmoid' : 'softmax';
+export function checkModelFitsLoss(model: BuiltModel, loss: LossName, source: ModelSource): void {
+  const wanted: OutputActivation = REGRESSION_LOSSES.includes(loss) ? 'linear' : loss === 'binary_crossentropy' ? 'sigmoid' : 'softmax';
   if (model.outputActivation === wanted) return;
+  if (wanted === 'linear') {
+    throw new UserError(`model (${source.kind}): loss ${loss} takes the model's output as the prediction, but the layer list ends in a ${model.outputActivation}; end it with a linear layer`);
+  }
   const got = model.outputActivation === 'linear' ? 'no softmax or sigmoid' : `a ${model.outputActivation}`;
   throw new UserError(`model (${source.kind}): loss ${loss} takes a ${wanted} output, but the model's last layer has ${got}; end the model with activation: ${wanted}`);
 }
@@ -167,14 +177,14 @@ async function execute(
   const extraEvaluation = evalTrain
     ? (session: TrainingSession) => {
         const r = session.evaluate(evalTrain);
-        return { train_eval_loss: r.loss, train_eval_accuracy: r.accuracy };
+        return { train_eval_loss: r.loss, train_eval_accuracy: r.accuracy, ...(r.mae !== undefined ? { train_eval_mae: r.mae } : {}) };
       }
     : undefined;
   const newSession = (dropoutRng: Rng) => {
     const model = modelSource.build(cfg.seed, dropoutRng);
     checkModelFitsLoss(model, cfg.loss, modelSource);
     checkScoresReachable(cfg, model);
-    return new TrainingSession(model, createOptimizer(cfg.optimizer), train);
+    return new TrainingSession(model, createOptimizer(cfg.optimizer), train, { loss: lossOfName(cfg.loss, cfg.huberDelta) });
   };
 
   const arms = cfg.arms.map((a) => {
@@ -266,6 +276,7 @@ async function execute(
           const t = arm.options.session.evaluate(test);
           record.extra.test_loss = t.loss;
           record.extra.test_accuracy = t.accuracy;
+          if (t.mae !== undefined) record.extra.test_mae = t.mae;
         }
         if (record) {
           output.writeArm(arm.name, arm.records);
@@ -273,7 +284,8 @@ async function execute(
         }
         events.armEpochEnd(arm.name, record, arm.status);
         if (record && record.extra.test_accuracy !== undefined) {
-          events.log(`${arm.name}: test_loss ${kerasNumber(record.extra.test_loss)} - test_accuracy ${kerasNumber(record.extra.test_accuracy)} (${test!.n} test samples)`);
+          const metric = record.extra.test_mae !== undefined ? `test_mae ${kerasNumber(record.extra.test_mae)}` : `test_accuracy ${kerasNumber(record.extra.test_accuracy)}`;
+          events.log(`${arm.name}: test_loss ${kerasNumber(record.extra.test_loss)} - ${metric} (${test!.n} test samples)`);
         }
         if ((arm.status as string) === 'interrupted') {
           stopped = true;
