@@ -15,6 +15,7 @@ import { disableNativeKernels, enableNativeKernels } from '../src/engine/native'
 import { UserError } from '../src/errors';
 import { buildModel } from '../src/models/build';
 import { Rng } from '../src/rng';
+import { metricsText } from '../src/record/format';
 import { lossOfName } from '../src/train/losses';
 import { PlannedTraining } from '../src/train/native-step';
 import { createOptimizer } from '../src/train/optimizer';
@@ -154,4 +155,11 @@ nativeSuite('the planned native step and the regression losses', () => {
     model.logits.dispose();
     optimizer.dispose();
   });
+});
+
+test('a regression epoch line shows val_mae where accuracy would be', () => {
+
+
+  expect(metricsText({ loss: 0.5, accuracy: NaN, val_loss: 0.25, val_accuracy: NaN, extra: { val_mae: 0.125 } })).toBe('loss: 0.5000 - val_loss: 0.2500 - val_mae: 0.1250');
+  expect(metricsText({ loss: 0.5, accuracy: 0.75, val_loss: 0.25, val_accuracy: 0.5 }, true)).toBe('loss: 0.5000 - acc: 0.7500 - val_loss: 0.2500 - val_acc: 0.5000');
 });
