@@ -40,6 +40,7 @@ import {
   type ReferenceWorkload, type WorkloadSession, workloadInputDtype,
 } from '../src/bench/reference-workloads';
 import { buildModel } from '../src/models/build';
+import { saveModelFiles } from '../src/models/model-file';
 import { openModelSource } from '../src/models/model-source';
 import { Rng } from '../src/rng';
 import { loadNativeAddon, type NativeAddon } from '../src/engine/native-addon';
@@ -211,19 +212,6 @@ interface LoadedResult {
   planned: boolean;
 }
 
-/** Saves a model as model.save('file://dir') lays it out: model.json and one weights file. */
-async function saveModelJson(model: tf.LayersModel, dir: string): Promise<string> {
-  const file = path.join(dir, 'model.json');
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
-      fs.writeFileSync(file, JSON.stringify({ modelTopology: a.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return file;
-}
-
 /**
  * The model saved as a model.json and loaded back (src/models/model-file.ts, user-model.ts) against
  * the same architecture from its layer list, on the current engine, in alternating blocks.
@@ -234,7 +222,7 @@ async function measureLoaded(model: ReferenceWorkload, opts: Options): Promise<L
   const original = buildModel(model.layers, { inputShape: model.data.inputShape, inputDtype: dtype, vocabSize: model.data.vocabSize, seed: model.seed, dropoutRng: new Rng('save') });
   const binary = model.data.labelKind === 'binary';
   try {
-    const source = await openModelSource({ path: await saveModelJson(original.display, dir), initialWeights: 'file' }, {
+    const source = await openModelSource({ path: await saveModelFiles(original.display, dir), initialWeights: 'file' }, {
       sampleShape: original.inputShape,
       inputDtype: dtype,
       vocabSize: model.data.vocabSize,

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import { parse } from 'csv-parse/sync';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { resolveExperiment } from '../src/config/load';
 import { UserError } from '../src/errors';
 import { openModelSource, type ModelFacts } from '../src/models/model-source';
@@ -207,4 +208,29 @@ test('a loaded model with dropout: a run stopped mid-epoch and resumed equals an
   // the dropout layer draws from the arm's seeded stream: two uninterrupted runs agree too
   const again = await runExperiment(cfg, { backend: 'cpu', outDir: tempDir('isb-model-resume-out-'), checkpoint: false });
   expect(metrics(again.dir, 'uniform')).toEqual(metrics(full.dir, 'uniform'));
+});
+
+test('on the wasm backend (no file:// handler there) the same files load and predict as on cpu', async () => {
+  const original = functionalClassifier(4, 3);
+  const file = await saveModelFiles(original, path.join(dir, 'wasm'));
+  const input = [[0.5, -1, 2, 0.25], [1, 1, -0.5, 0]];
+  const predict = async (backend: 'cpu' | 'wasm') => {
+    await tf.setBackend(backend);
+    const source = await openModelSource({ path: file, initialWeights: 'file' }, facts());
+    const m = source.build(5, new Rng('w'));
+    const x = tf.tensor2d(input);
+    const p = (m.display.predict(x) as tf.Tensor).arraySync() as number[][];
+    x.dispose();
+    m.logits.dispose();
+    source.dispose();
+    return p;
+  };
+  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
+  try {
+    const onWasm = await predict('wasm');
+    const onCpu = await predict('cpu');
+    onWasm.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(onCpu[i][j], 5)));
+  } finally {
+    await tf.setBackend('cpu');
+  }
 });

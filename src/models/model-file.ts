@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
+import { makeFolders, writeFileAtomic } from '../io/files';
 import { pathInside } from '../io/inside';
 
 /**
@@ -103,4 +104,24 @@ export async function loadModelFile(file: string): Promise<tf.LayersModel> {
   } catch (e) {
     throw new UserError(`${file}: tfjs cannot build this model (${(e as Error).message})`);
   }
+}
+
+/**
+ * Saves `model` as model.save('file://dir') lays it out, on any backend: `<dir>/model.json` and one
+ * weights file beside it, each written atomically. Returns the model.json path.
+ */
+export async function saveModelFiles(model: tf.LayersModel, dir: string, weightsFile = 'group1-shard1of1.bin'): Promise<string> {
+  makeFolders(dir);
+  const file = path.join(dir, 'model.json');
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const data = artifacts.weightData;
+      const bytes = Array.isArray(data) ? Buffer.concat(data.map((b) => Buffer.from(b))) : Buffer.from(data ?? new ArrayBuffer(0));
+      writeFileAtomic(path.join(dir, weightsFile), bytes);
+      const json = { modelTopology: artifacts.modelTopology, format: 'layers-model', generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`, weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }] };
+      writeFileAtomic(file, JSON.stringify(json));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };
+    }),
+  );
+  return file;
 }

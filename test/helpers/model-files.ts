@@ -1,28 +1,8 @@
-/** tfjs models saved the way model.save('file://...') lays them out, without tfjs-node's file handler. */
-import * as fs from 'fs';
-import * as path from 'path';
+/** Small tfjs models for the model tests, and the writer that saves them as model.json files. */
 import * as tf from '@tensorflow/tfjs';
 
-/** Saves `model` as `<dir>/model.json` + `<dir>/<weights>` (one shard); returns the model.json path. */
-export async function saveModelFiles(model: tf.LayersModel, dir: string, weights = 'group1-shard1of1.bin'): Promise<string> {
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'model.json');
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const data = artifacts.weightData as ArrayBuffer;
-      fs.writeFileSync(path.join(dir, weights), Buffer.from(data));
-      const json = {
-        modelTopology: artifacts.modelTopology,
-        format: 'layers-model',
-        generatedBy: 'test',
-        weightsManifest: [{ paths: [weights], weights: artifacts.weightSpecs }],
-      };
-      fs.writeFileSync(file, JSON.stringify(json));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return file;
-}
+/** Saves as model.save('file://...') lays it out (the product's own writer). */
+export { saveModelFiles } from '../../src/models/model-file';
 
 /** A small sequential classifier: Dense(6, relu), Dropout, Dense(classes, softmax). */
 export function sequentialClassifier(features: number, classes: number): tf.LayersModel {
