@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { resolveExperiment } from '../src/config/load';
 import { UserError } from '../src/errors';
-import { openModelSource, type ModelFacts } from '../src/models/model-source';
+import { modelKernels, openModelSource, type ModelFacts } from '../src/models/model-source';
 import { Rng } from '../src/rng';
 import { resumeExperiment, runExperiment } from '../src/train/experiment';
 import { tempDir, writeTree } from './helpers/data-fixtures';
@@ -233,4 +233,20 @@ test('on the wasm backend (no file:// handler there) the same files load and pre
   } finally {
     await tf.setBackend('cpu');
   }
+});
+
+test('the kernels a model.json needs are read from its topology before any backend is chosen', async () => {
+  const conv = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  const file = await saveModelFiles(conv, path.join(dir, 'conv'));
+  expect(modelKernels({ path: file, initialWeights: 'file' }, facts({ sampleShape: [6, 6, 1] })).sort()).toEqual(
+    ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool', 'MaxPoolGrad'],
+  );
+  expect(modelKernels({ path: await saveModelFiles(sequentialClassifier(4, 3), path.join(dir, 'mlp-kernels')), initialWeights: 'file' }, facts())).toEqual([]);
 });

@@ -43,22 +43,44 @@ function weightBytes(w: tf.io.WeightsManifestEntry, where: string): number {
   return w.shape.reduce((a, b) => a * b, 1) * per;
 }
 
-/** The model's artifacts (topology, weight specs and data), every file checked. */
-export function readModelArtifacts(file: string): tf.io.ModelArtifacts {
-  const where = file;
+/** The model.json document, checked to be a Layers model's. */
+function readModelJson(file: string): Record<string, unknown> {
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(readSized(file, MAX_MODEL_JSON_BYTES, 'tfjs model.json').toString('utf8')) as Record<string, unknown>;
   } catch (e) {
     if (e instanceof UserError) throw e;
-    throw new UserError(`${where}: not JSON (${(e as Error).message}); model.path must name a tfjs model.json`);
+    throw new UserError(`${file}: not JSON (${(e as Error).message}); model.path must name a tfjs model.json`);
   }
   if (doc === null || typeof doc !== 'object' || typeof doc.modelTopology !== 'object' || doc.modelTopology === null) {
-    throw new UserError(`${where}: no modelTopology; model.path must name a tfjs Layers model.json (as model.save() writes it)`);
+    throw new UserError(`${file}: no modelTopology; model.path must name a tfjs Layers model.json (as model.save() writes it)`);
   }
   if (doc.format === 'graph-model') {
-    throw new UserError(`${where}: a tfjs graph model cannot be trained; convert with tensorflowjs_converter --output_format tfjs_layers_model`);
+    throw new UserError(`${file}: a tfjs graph model cannot be trained; convert with tensorflowjs_converter --output_format tfjs_layers_model`);
   }
+  return doc;
+}
+
+/** The layer classes a model.json's topology names (read before a backend is chosen, for its kernels). */
+export function modelFileClassNames(file: string): string[] {
+  const names = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'class_name' && typeof x === 'string') names.add(x);
+        else walk(x);
+      }
+    }
+  };
+  walk(readModelJson(file).modelTopology);
+  return [...names];
+}
+
+/** The model's artifacts (topology, weight specs and data), every file checked. */
+export function readModelArtifacts(file: string): tf.io.ModelArtifacts {
+  const where = file;
+  const doc = readModelJson(file);
   const manifest = doc.weightsManifest ?? [];
   if (!Array.isArray(manifest)) throw new UserError(`${where}: weightsManifest must be a list of {paths, weights}`);
   const folder = path.dirname(path.resolve(file));

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { LayerSpec, ModelConfig } from '../config/schema';
 import { Rng } from '../rng';
 import { buildModel, kernelsForClasses, kernelsNeeded, type BuiltModel } from './build';
-import { loadModelFile } from './model-file';
+import { loadModelFile, modelFileClassNames } from './model-file';
 import { createModelFromModule } from './model-module';
 import { userModel } from './user-model';
 import { getZooModel } from './zoo';
@@ -71,15 +71,33 @@ function fromModel(kind: ModelSourceKind, source: tf.LayersModel, where: string,
   return { kind, kernels: kernelsForClasses(source.layers.map((l) => l.getClassName())), build, dispose: () => source.dispose() };
 }
 
-/** Opens the configured model: reads the file or calls the factory (once). */
-export async function openModelSource(model: ModelConfig, facts: ModelFacts): Promise<ModelSource> {
-  const kind = modelSourceKind(model);
+/** A zoo model's or a layer list's layers for this dataset (undefined for a file or a module). */
+function layerList(model: ModelConfig, facts: ModelFacts): LayerSpec[] | undefined {
   if (typeof model === 'string') {
     const activation = facts.outputActivation === 'linear' ? 'softmax' : facts.outputActivation;
     const layers = getZooModel(model).layers({ numClasses: facts.numClasses, outputUnits: facts.outputUnits, outputActivation: activation, vocabSize: facts.vocabSize });
-    return fromLayers(kind, facts.outputActivation === 'linear' ? linearOutput(layers) : layers, facts);
+    return facts.outputActivation === 'linear' ? linearOutput(layers) : layers;
   }
-  if ('layers' in model) return fromLayers(kind, model.layers, facts);
+  return 'layers' in model ? model.layers : undefined;
+}
+
+/**
+ * The kernels the model's training needs that not every backend has, known before a backend is
+ * chosen and before any tensor exists: from the layer list, or the classes a model.json names.
+ * A module's are known only once its factory ran (ModelSource.kernels).
+ */
+export function modelKernels(model: ModelConfig, facts: ModelFacts): string[] {
+  const layers = layerList(model, facts);
+  if (layers) return kernelsNeeded(layers);
+  return typeof model === 'object' && 'path' in model ? kernelsForClasses(modelFileClassNames(model.path)) : [];
+}
+
+/** Opens the configured model on the current backend: reads the file or calls the factory (once). */
+export async function openModelSource(model: ModelConfig, facts: ModelFacts): Promise<ModelSource> {
+  const kind = modelSourceKind(model);
+  const layers = layerList(model, facts);
+  if (layers) return fromLayers(kind, layers, facts);
+  if (typeof model === 'string' || 'layers' in model) throw new Error('unreachable: a layer list has layers');
   if ('path' in model) return fromModel(kind, await loadModelFile(model.path), model.path, model.initialWeights, facts);
   const made = await createModelFromModule(model.module, { inputShape: facts.sampleShape, numClasses: facts.numClasses, outputUnits: facts.outputUnits, seed: facts.seed });
   return fromModel(kind, made, model.module, 'file', facts);

@@ -7,7 +7,7 @@ import { loadDataset } from '../data/registry';
 import { type BackendChoice, selectBackend } from '../engine/backend';
 import { UserError } from '../errors';
 import { modelSummary, type BuiltModel, type OutputActivation } from '../models/build';
-import { openModelSource, type ModelSource } from '../models/model-source';
+import { modelKernels, openModelSource, type ModelFacts, type ModelSource } from '../models/model-source';
 import { kerasNumber } from '../record/format';
 import { configHash, gitCommit, machineInfo } from '../record/machine';
 import { RunOutput } from '../record/run-output';
@@ -74,12 +74,12 @@ function checkLossFitsTargets(loss: LossName, ds: LoadedDataset): void {
   }
 }
 
-/** The experiment's model source, checked against the dataset and the loss. */
-export async function experimentModel(cfg: ExperimentConfig, ds: LoadedDataset): Promise<ModelSource> {
+/** What the model source needs of the dataset and the loss (checked to fit each other). */
+export function experimentModelFacts(cfg: ExperimentConfig, ds: LoadedDataset): ModelFacts {
   checkLossFitsTargets(cfg.loss, ds);
   const binary = ds.labelKind === 'binary';
   const regression = ds.labelKind === 'regression';
-  return openModelSource(cfg.model, {
+  return {
     sampleShape: ds.inputShape,
     inputDtype: ds.inputDtype,
     vocabSize: ds.vocabSize,
@@ -88,7 +88,21 @@ export async function experimentModel(cfg: ExperimentConfig, ds: LoadedDataset):
     outputActivation: regression ? 'linear' : binary ? 'sigmoid' : 'softmax',
     logits: !regression,
     seed: cfg.seed,
-  });
+  };
+}
+
+/**
+ * The experiment's model source, opened on the chosen backend (a model.json's weights and a
+ * factory's variables are created there); a module's model may need kernels that backend lacks.
+ */
+async function openExperimentModel(cfg: ExperimentConfig, facts: ModelFacts): Promise<ModelSource> {
+  const source = await openModelSource(cfg.model, facts);
+  const missing = source.kernels.filter((k) => !tf.getKernel(k, tf.getBackend()));
+  if (missing.length) {
+    source.dispose();
+    throw new UserError(`model (${source.kind}): the ${tf.getBackend()} backend lacks kernels this model needs (${missing.join(', ')}); use --backend cpu, or build the native kernels (see README, Backends)`);
+  }
+  return source;
 }
 
 /** The output activation the loss takes its logits from; a model without it would train on the wrong function. */
@@ -162,9 +176,10 @@ async function execute(
   if (ds.train.n < cfg.batchSize) {
     throw new UserError(`batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples`);
   }
-  const modelSource = await experimentModel(cfg, ds);
-  const backend = await selectBackend(options.backend, modelSource.kernels);
+  const modelFacts = experimentModelFacts(cfg, ds);
+  const backend = await selectBackend(options.backend, modelKernels(cfg.model, modelFacts));
   events.log(backend.line);
+  const modelSource = await openExperimentModel(cfg, modelFacts);
   ds.info.forEach((l) => events.log(l));
 
   const { output, startedAt, resume } = openOutput();
