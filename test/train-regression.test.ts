@@ -130,6 +130,11 @@ describe('losses that do not fit', () => {
     await fails(experiment('mse', { layers: [{ type: 'dense', units: 1, activation: 'sigmoid' }] }), /loss mse takes the model's output as the prediction, but the layer list ends in a sigmoid/);
   });
 
+  test('ordered-sgd, whose schedule reads the training accuracy, is refused for a regression', async () => {
+    const cfg = experiment('mse');
+    await fails({ ...cfg, arms: [...cfg.arms, { name: 'osgd', strategy: 'ordered-sgd', params: {} }] }, /^arms osgd: strategy ordered-sgd needs an accuracy \(it lowers q when the training accuracy reaches accuracy_steps\), which loss mse \(a regression\) has not/);
+  });
+
   test('huberDelta without loss: huber is a config problem', () => {
     expect(() => experiment('mse', LINEAR_MODEL, { huberDelta: 2 })).toThrow(/huberDelta is Huber's delta: it needs loss: huber \(got loss: mse\)/);
   });

@@ -116,6 +116,19 @@ export function checkModelFitsLoss(model: BuiltModel, loss: LossName, source: Mo
   throw new UserError(`model (${source.kind}): loss ${loss} takes a ${wanted} output, but the model's last layer has ${got}; end the model with activation: ${wanted}`);
 }
 
+/** Strategies whose schedule reads the training accuracy, which a regression target does not have. */
+const READS_ACCURACY: Record<string, string> = {
+  'ordered-sgd': 'it lowers q when the training accuracy reaches accuracy_steps',
+};
+
+/** Regression has no accuracy: a strategy driven by it would never move, so it is refused. */
+export function checkStrategiesFitLoss(cfg: ExperimentConfig): void {
+  if (!REGRESSION_LOSSES.includes(cfg.loss)) return;
+  const arm = cfg.arms.find((a) => READS_ACCURACY[a.strategy] !== undefined);
+  if (!arm) return;
+  throw new UserError(`arms ${arm.name}: strategy ${arm.strategy} needs an accuracy (${READS_ACCURACY[arm.strategy]}), which loss ${cfg.loss} (a regression) has not; use another strategy for this arm`);
+}
+
 /**
  * The gradient-norm bound is the norm of the loss's gradient with respect to the logits: on a
  * model whose logits could only be recovered from its probabilities it would be a different
@@ -177,6 +190,7 @@ async function execute(
     throw new UserError(`batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples`);
   }
   const modelFacts = experimentModelFacts(cfg, ds);
+  checkStrategiesFitLoss(cfg);
   const backend = await selectBackend(options.backend, modelKernels(cfg.model, modelFacts));
   events.log(backend.line);
   const modelSource = await openExperimentModel(cfg, modelFacts);
