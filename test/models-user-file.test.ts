@@ -107,6 +107,23 @@ describe('bad model files', () => {
     expect((err as Error).message).toMatch(pattern);
   };
 
+  test('weights sharded over several files (as tensorflowjs_converter writes them, in a subfolder too) load as one', async () => {
+    const folder = path.join(dir, 'sharded');
+    fs.mkdirSync(path.join(folder, 'shards'), { recursive: true });
+    const doc = JSON.parse(fs.readFileSync(good, 'utf8'));
+    const bytes = weights();
+    const cut = 40;
+    fs.writeFileSync(path.join(folder, 'group1-shard1of2.bin'), bytes.subarray(0, cut));
+    fs.writeFileSync(path.join(folder, 'shards', 'group1-shard2of2.bin'), bytes.subarray(cut));
+    doc.weightsManifest[0].paths = ['group1-shard1of2.bin', 'shards/group1-shard2of2.bin'];
+    fs.writeFileSync(path.join(folder, 'model.json'), JSON.stringify(doc));
+    const source = await openModelSource({ path: path.join(folder, 'model.json'), initialWeights: 'file' }, facts());
+    const reference = await openModelSource({ path: good, initialWeights: 'file' }, facts());
+    expect(weightsOf(source.build(1, new Rng('s')).logits)).toEqual(weightsOf(reference.build(1, new Rng('r')).logits));
+    source.dispose();
+    reference.dispose();
+  });
+
   test('a weights path leaving the model folder is refused, naming the model.json', async () => {
     const file = variant('escape', (d) => (d.weightsManifest[0].paths = ['../good/group1-shard1of1.bin']));
     await fails(file, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: weight file "\\.\\./good/group1-shard1of1\\.bin" is not inside`));
