@@ -91,6 +91,24 @@ describe('a softmax that cannot be split off', () => {
     tf.dispose([x, y, z]);
   });
 
+  test('a sigmoid likewise: the loss is the binary cross-entropy of the probability', () => {
+    const x0 = tf.input({ shape: [4] });
+    const p0 = tf.layers.dense({ units: 1, activation: 'sigmoid' }).apply(x0) as tf.SymbolicTensor;
+    const original = tf.model({ inputs: x0, outputs: tf.layers.reshape({ targetShape: [1] }).apply(p0) as tf.SymbolicTensor });
+    const m = userModel(original, options());
+    expect(m.outputActivation).toBe('sigmoid');
+    expect(m.gnormBound).toBe(false);
+    const x = input();
+    const p = (original.predict(x) as tf.Tensor2D).arraySync().map((r) => r[0]);
+    const labels = p.map((_, i) => i % 2);
+    const y = tf.tensor2d(labels, [labels.length, 1]);
+    const z = m.logits.predict(x) as tf.Tensor2D;
+    const losses = perSampleLoss(z, y, 'sigmoid').dataSync();
+    labels.forEach((t, i) => expect(losses[i]).toBeCloseTo(-(t * Math.log(p[i]) + (1 - t) * Math.log(1 - p[i])), 4));
+    m.logits.dispose();
+    tf.dispose([x, y, z]);
+  });
+
   test('a run scoring by gnorm is refused naming score: loss; with score: loss it runs', async () => {
     const root = tempDir('isb-logits-');
     const file = await saveModelFiles(unsplittable(), root);
