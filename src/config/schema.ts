@@ -39,6 +39,25 @@ export const ModelSchema = z.union([
   z.object({ layers: z.array(LayerSchema).min(1) }).strict(),
 ]);
 
+export const SCHEDULE_NAMES = ['constant', 'step', 'exponential', 'cosine', 'linear'] as const;
+
+/**
+ * A learning-rate schedule (src/train/lr-schedule.ts has the formulas). `every` and `warmup` are
+ * in steps; `final` is an absolute rate reached at the end of the run (or of the budget).
+ */
+export const ScheduleSchema = z
+  .object({
+    name: z.enum(SCHEDULE_NAMES).default('constant'),
+    every: z.number().int().positive().optional(),
+    factor: z.number().gt(0).max(1).optional(),
+    final: z.number().min(0).optional(),
+    warmup: z.number().int().min(0).default(0),
+  })
+  .strict()
+  .refine((s) => s.name !== 'step' || s.every !== undefined, { message: 'a step schedule needs every: <steps> (the rate is multiplied by factor every that many steps)', path: ['every'] })
+  .refine((s) => s.name !== 'exponential' || (s.final !== undefined && s.final > 0), { message: 'an exponential schedule needs final: <rate> > 0 (the rate it decays to)', path: ['final'] });
+export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
+
 export const OptimizerSchema = z
   .object({
     name: z.enum(['sgd', 'rmsprop', 'adam', 'adadelta', 'adagrad']),
@@ -48,6 +67,7 @@ export const OptimizerSchema = z
     beta1: z.number().gt(0).lt(1).optional(),
     beta2: z.number().gt(0).lt(1).optional(),
     epsilon: z.number().positive().optional(),
+    schedule: ScheduleSchema.optional(),
   })
   .strict();
 export type OptimizerConfig = z.infer<typeof OptimizerSchema>;

@@ -169,6 +169,7 @@ async function execute(
         validation,
         freshSession: () => newSession(Rng.forRole(cfg.seed, 'auxiliary-dropout')),
         extraEvaluation,
+        schedule: cfg.optimizer.schedule,
       }),
     };
   });
