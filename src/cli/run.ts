@@ -3,6 +3,7 @@ import { runCampaign } from '../campaign/campaign';
 import { loadExperiment } from '../config/load';
 import type { BackendChoice } from '../engine/backend';
 import { parseTarget } from '../report/target';
+import { BUDGET_GRAMMAR, parseBudget } from '../config/budget';
 import { showCampaigns } from './display';
 import type { CliIO } from './io';
 import { armList, backendChoice, dataDirOption, folderPath, nonNegativeInt, positiveInt } from './options';
@@ -26,6 +27,16 @@ export interface RunCommandOptions extends TrainingOptions {
   limit?: number;
   arms?: string[];
   repeats?: number;
+  budget?: ReturnType<typeof parseBudget>;
+}
+
+/** Checks --budget now and turns it into the config's budget block. */
+export function budgetValue(value: string): ReturnType<typeof parseBudget> {
+  try {
+    return parseBudget(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message.replace(/^--budget "[^"]*": /, ''));
+  }
 }
 
 /** Checks --target now, so a typo fails before hours of training rather than after. */
@@ -60,7 +71,8 @@ export function addRunOptions(cmd: Command): Command {
       .option('--seed <n>', 'random seed: initial weights, dropout and data selection', nonNegativeInt)
       .option('--limit <n>', 'use only the first N training samples (quick runs)', positiveInt)
       .option('--arms <a,b>', 'run only these arms (comma-separated names)', armList)
-      .option('--repeats <n>', 'run with N seeds (seed, seed+1, ...) and report mean ± 95% CI', positiveInt),
+      .option('--repeats <n>', 'run with N seeds (seed, seed+1, ...) and report mean ± 95% CI', positiveInt)
+      .addOption(new Option('--budget <budget>', `train every arm to the same budget instead of a number of epochs: ${BUDGET_GRAMMAR}`).argParser(budgetValue)),
   );
 }
 
@@ -79,7 +91,7 @@ export function campaignOptions(opts: TrainingOptions & { repeats?: number }) {
 
 /** `is-bench <experiment>` / `is-bench run <file>`. */
 export async function runCommand(ref: string, opts: RunCommandOptions, io: CliIO): Promise<number> {
-  const { config } = loadExperiment(ref, { epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed, limit: opts.limit, arms: opts.arms });
+  const { config } = loadExperiment(ref, { epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed, limit: opts.limit, arms: opts.arms, budget: opts.budget });
   return showCampaigns(opts, io, async (events, shouldStop) => [
     await runCampaign(config, { ...campaignOptions(opts), events, shouldStop }),
   ]);

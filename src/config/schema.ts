@@ -100,6 +100,24 @@ export const ArmBaseSchema = z
   })
   .passthrough();
 
+/**
+ * A budgeted run (src/config/budget.ts): every arm trains until it has spent the same amount of
+ * one thing — seconds of its own clock, cost units, or the cost of E uniform epochs.
+ */
+export const BudgetSchema = z
+  .object({
+    seconds: z.number().positive().optional(),
+    cost: z.number().positive().optional(),
+    uniformEpochs: z.number().positive().optional(),
+    /** Evaluations at equal fractions of the budget, the last one at its end. */
+    evaluations: z.number().int().min(1).max(1000).default(10),
+  })
+  .strict()
+  .refine((b) => [b.seconds, b.cost, b.uniformEpochs].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of seconds, cost or uniformEpochs',
+  });
+export type BudgetConfig = z.infer<typeof BudgetSchema>;
+
 export const ExperimentSchema = z
   .object({
     name: z.string().regex(FILE_NAME_PATTERN, `${FILE_NAME_RULE} (it names a results folder)`),
@@ -111,6 +129,7 @@ export const ExperimentSchema = z
     epochs: z.number().int().positive(),
     batchSize: z.number().int().positive(),
     seed: z.number().int().min(0).default(0),
+    budget: BudgetSchema.optional(),
     arms: z.array(ArmBaseSchema).min(1),
     /** CI gates, checked after the run (see the report module). */
     expect: z.array(z.string()).optional(),
@@ -146,6 +165,7 @@ export type ExperimentConfig = {
   epochs: number;
   batchSize: number;
   seed: number;
+  budget?: BudgetConfig;
   arms: ArmConfig[];
   expect?: string[];
   reference?: Record<string, unknown>;
