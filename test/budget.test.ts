@@ -16,6 +16,7 @@ import { buildModel } from '../src/models/build';
 import { parseEpochCsv } from '../src/record/epoch-csv';
 import { readRunSummary } from '../src/record/run-summary';
 import type { ExperimentAnalysis } from '../src/report/analysis';
+import { noTrainNoGainVerdict, paperClaimVerdict } from '../src/report/budget-study';
 import { equalBudgetComparisons, equalBudgetHeadline } from '../src/report/equal-budget';
 import { pairedRelativeDifference } from '../src/report/stats';
 import { Rng } from '../src/rng';
@@ -217,5 +218,23 @@ describe('a budgeted run from the CLI', () => {
     const r = await runCli('run', file, '--budget', '10 parsecs', '--no-progress', '--out', path.dirname(file));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--budget.*expected <seconds>s, <minutes>m, cost:<units> or uniform-epochs:<E>/);
+  });
+});
+
+describe('the study verdicts, from the intervals', () => {
+  const comparison = (relative: number, lo: number, hi: number, n = 5) =>
+    ({ arm: 'importance', baseline: 'uniform', budget: '60 s', metric: 'val_error', seeds: n, difference: { n, armMean: 0.9, baselineMean: 1, relative, lo, hi, significant: n >= 2 && (hi < 0 || lo > 0) } }) as const;
+
+  test("the paper's at-least-5% claim: supported below -5%, contradicted above, inconclusive across", () => {
+    expect(paperClaimVerdict(comparison(-0.1, -0.141, -0.069))).toBe('supported');
+    expect(paperClaimVerdict(comparison(-0.1, -0.148, -0.049))).toBe('inconclusive');
+    expect(paperClaimVerdict(comparison(0.01, -0.03, 0.05))).toBe('contradicted');
+    expect(paperClaimVerdict(comparison(-0.2, NaN, NaN, 1))).toBe('inconclusive');
+  });
+
+  test("No Train No Gain's finding holds unless an arm is significantly better than uniform", () => {
+    const cell = (cs: ReturnType<typeof comparison>[]) => ({ budget: { seconds: 60 }, x: 60, errors: [], comparisons: cs as never });
+    expect(noTrainNoGainVerdict(cell([comparison(-0.02, -0.08, 0.04), comparison(0.3, 0.1, 0.5)]))).toEqual({ consistent: true, beatUniform: [] });
+    expect(noTrainNoGainVerdict(cell([comparison(-0.1, -0.141, -0.069)]))).toEqual({ consistent: false, beatUniform: ['importance'] });
   });
 });
