@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { reproduce } from '../campaign/campaign';
-import { UserError } from '../errors';
 import { REFERENCE_SETUP_NAMES } from '../report/reference-data';
 import { showCampaigns } from './display';
 import type { CliIO } from './io';
@@ -17,8 +16,9 @@ export function addReproduceCommand(program: Command, io: CliIO, result: { code:
       .description(`run the documented setups of the reference examples page and compare, claim by claim (${REFERENCE_SETUP_NAMES.join(', ')})`)
       .argument('[names...]', `setups to reproduce, or "all" (default all)`)
       .option('--quick', 'fewer epochs on a subset, to finish in minutes; verdicts say they come from a quick run', false),
+    // the reference page's claims are about its epoch setups
+    { budget: false },
   ).action(async (names: string[], opts: ReproduceOptions) => {
-    if (opts.budget) throw new UserError('--budget: reproduce runs the reference page\'s epoch setups; for a budgeted run use is-bench <experiment> --budget');
     const overrides = { epochs: opts.epochs, limit: opts.limit, batchSize: opts.batchSize, seed: opts.seed, arms: opts.arms };
     result.code = await showCampaigns(opts, io, (events, shouldStop) =>
       reproduce(names, { ...campaignOptions(opts), quick: opts.quick, events, shouldStop }, overrides),

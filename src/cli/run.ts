@@ -62,8 +62,11 @@ export function addTrainingOptions(cmd: Command, outHelp = 'results folder'): Co
     .option('--json', 'print the final summary as JSON on stdout (logs go to stderr)', false);
 }
 
-/** `addTrainingOptions` plus the config overrides of `run` and `reproduce`. */
-export function addRunOptions(cmd: Command): Command {
+/** `addTrainingOptions` plus the config overrides of `run` and `reproduce` (`--budget` only where a budget makes sense). */
+export function addRunOptions(cmd: Command, options: { budget?: boolean } = {}): Command {
+  if (options.budget !== false) {
+    cmd.addOption(new Option('--budget <budget>', `train every arm to the same budget instead of a number of epochs: ${BUDGET_GRAMMAR}`).argParser(budgetValue));
+  }
   return addTrainingOptions(
     cmd
       .option('--epochs <n>', 'number of epochs (overrides the config)', positiveInt)
@@ -71,8 +74,7 @@ export function addRunOptions(cmd: Command): Command {
       .option('--seed <n>', 'random seed: initial weights, dropout and data selection', nonNegativeInt)
       .option('--limit <n>', 'use only the first N training samples (quick runs)', positiveInt)
       .option('--arms <a,b>', 'run only these arms (comma-separated names)', armList)
-      .option('--repeats <n>', 'run with N seeds (seed, seed+1, ...) and report mean ± 95% CI', positiveInt)
-      .addOption(new Option('--budget <budget>', `train every arm to the same budget instead of a number of epochs: ${BUDGET_GRAMMAR}`).argParser(budgetValue)),
+      .option('--repeats <n>', 'run with N seeds (seed, seed+1, ...) and report mean ± 95% CI', positiveInt),
   );
 }
 
