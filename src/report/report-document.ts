@@ -388,7 +388,7 @@ function briefGroupSections(input: GroupReportInput, several: boolean): Section[
     });
   }
   const notes = [
-    `Ratios are per epoch against ${analysis.baselineArm}; cost = forward + 2 x backward samples; times are each arm's own clock without evaluation.`,
+    `Ratios are per ${analysis.group.runs[0]?.summary.config.budget ? 'row (an evaluation interval of the budget)' : 'epoch'} against ${analysis.baselineArm}; cost = forward + 2 x backward samples; times are each arm's own clock without evaluation.`,
   ];
   if (analysis.arms.some((a) => !a.isBaseline)) notes.push("Other arms' loss/accuracy come from their sampled batches: compare arms by val_*.");
   sections.push({ title: '', blocks: [{ kind: 'paragraph', text: notes.join(' ') }] });
