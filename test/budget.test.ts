@@ -122,6 +122,16 @@ describe('an arm trained to fractions of a cost budget', () => {
     arm.options.session.dispose();
   });
 
+  test('a stop request is heard even at a fraction already spent (no step to check it before)', async () => {
+    // a step (24 units) spends more than a tenth of 100 units: the second fraction trains nothing
+    const arm = newArm({ kind: 'cost', total: 100 });
+    expect((await arm.runToBudgetFraction(0.1))!.steps).toBe(1);
+    expect(await arm.runToBudgetFraction(0.2, undefined, () => true)).toBeNull();
+    expect(arm.status).toBe('interrupted');
+    expect(arm.records).toHaveLength(1);
+    arm.options.session.dispose();
+  });
+
   test('tensors stay flat over a budgeted arm', async () => {
     const arm = newArm({ kind: 'cost', total: 288 });
     await arm.runToBudgetFraction(0.5);

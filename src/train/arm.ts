@@ -414,6 +414,13 @@ export class Arm {
    * fraction (1) the arm is finished. Null when it stopped (diverged, interrupted).
    */
   async runToBudgetFraction(fraction: number, onStep?: (p: StepProgress) => void, shouldStop?: () => boolean): Promise<EpochRecord | null> {
+    // a fraction already spent trains no step, where the stop request is otherwise heard: ask here too
+    if (shouldStop?.()) {
+      this.status = 'interrupted';
+      this.stopReason = `interrupted at ${Math.round(100 * this.budgetFraction())}% of the budget`;
+      this.closeEpoch();
+      return null;
+    }
     const reached = () => this.budgetFraction() >= fraction;
     while (!reached()) {
       const outcome = await this.advance(this.epochsEnded, onStep, shouldStop, reached);
