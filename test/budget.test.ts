@@ -9,24 +9,19 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { budgetLabel, budgetMeter, evaluationFractions, parseBudget } from '../src/config/budget';
 import { resolveExperiment } from '../src/config/load';
-import type { LayerSpec, ScheduleConfig } from '../src/config/schema';
-import { makeBlobs } from '../src/data/synthetic';
+import type { ScheduleConfig } from '../src/config/schema';
 import { UserError } from '../src/errors';
-import { buildModel } from '../src/models/build';
 import { parseEpochCsv } from '../src/record/epoch-csv';
 import { readRunSummary } from '../src/record/run-summary';
 import type { ExperimentAnalysis } from '../src/report/analysis';
 import { noTrainNoGainVerdict, paperClaimVerdict } from '../src/report/budget-study';
 import { equalBudgetComparisons, equalBudgetHeadline } from '../src/report/equal-budget';
 import { pairedRelativeDifference } from '../src/report/stats';
-import { Rng } from '../src/rng';
-import { uniformStrategy } from '../src/sampling/uniform';
 import type { EpochRecord } from '../src/spec';
-import { Arm, type BudgetMeter } from '../src/train/arm';
-import { createOptimizer } from '../src/train/optimizer';
-import { disposeSplit, toDevice, TrainingSession } from '../src/train/session';
+import type { BudgetMeter } from '../src/train/arm';
 import { runCli, smallExperiment, writeConfig } from './helpers/cli';
 import { record } from './report-fixtures';
+import { smallArms } from './helpers/small-arm';
 
 describe('--budget grammar', () => {
   test.each([
@@ -60,31 +55,8 @@ describe('--budget grammar', () => {
 });
 
 describe('an arm trained to fractions of a cost budget', () => {
-  const LAYERS: LayerSpec[] = [
-    { type: 'dense', units: 8, activation: 'relu' },
-    { type: 'dense', units: 3, activation: 'softmax' },
-  ];
-  const data = makeBlobs({ train: 48, test: 12, features: 4, classes: 3, separation: 1 }, 2);
-  let train: ReturnType<typeof toDevice>;
-  let validation: ReturnType<typeof toDevice>;
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-    train = toDevice(data.train, 'float32');
-    validation = toDevice(data.test, 'float32');
-  });
-  afterAll(() => {
-    disposeSplit(train);
-    disposeSplit(validation);
-  });
-  const newArm = (budget: BudgetMeter, schedule?: ScheduleConfig) => {
-    const session = () =>
-      new TrainingSession(buildModel(LAYERS, { inputShape: [4], inputDtype: 'float32', seed: 3, dropoutRng: new Rng(3) }), createOptimizer({ name: 'sgd', learningRate: 0.1 }), train);
-    return new Arm({
-      name: 'arm', strategyName: 'uniform', strategy: uniformStrategy.create({}, { n: 48, batchSize: 8, epochs: 2, numClasses: 3 }),
-      session: session(), rng: new Rng(1), dropoutRng: new Rng(2), labels: data.train.labels, batchSize: 8, epochs: 2, validation,
-      freshSession: session, schedule, budget,
-    });
-  };
+  const arm = smallArms();
+  const newArm = (budget: BudgetMeter, schedule?: ScheduleConfig) => arm({ budget, schedule });
 
   // 48 samples, b = 8: a step costs 24 units, an epoch 144; two uniform epochs are 288 units
   test('four evaluations of 2 uniform epochs: 3 steps each, inside and across epoch ends, the linear schedule reaching zero at the end', async () => {

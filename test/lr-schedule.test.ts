@@ -5,23 +5,18 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
 import { resolveExperiment } from '../src/config/load';
-import type { LayerSpec, OptimizerConfig, ScheduleConfig } from '../src/config/schema';
-import { makeBlobs } from '../src/data/synthetic';
+import type { ScheduleConfig } from '../src/config/schema';
 import { UserError } from '../src/errors';
-import { buildModel } from '../src/models/build';
 import { epochRecordsToCsv, parseEpochCsv } from '../src/record/epoch-csv';
-import { Rng } from '../src/rng';
 import { orderedSgdStrategy } from '../src/sampling/ordered-sgd';
 import { uniformStrategy } from '../src/sampling/uniform';
 import type { Strategy } from '../src/spec';
-import { Arm } from '../src/train/arm';
 import { restoreArmCheckpoint, saveArmCheckpoint } from '../src/train/checkpoint';
 import { learningRateAt, scheduledRate } from '../src/train/lr-schedule';
-import { createOptimizer, learningRateOf } from '../src/train/optimizer';
-import { disposeSplit, toDevice, TrainingSession } from '../src/train/session';
+import { learningRateOf } from '../src/train/optimizer';
 import { smallExperiment } from './helpers/cli';
+import { SMALL_SETUP, smallArms } from './helpers/small-arm';
 
 const s = (schedule: Partial<ScheduleConfig>): ScheduleConfig => ({ name: 'constant', warmup: 0, ...schedule }) as ScheduleConfig;
 
@@ -96,33 +91,9 @@ describe('optimizer.schedule in a config', () => {
 });
 
 describe('the arm applies the schedule before every step', () => {
-  const LAYERS: LayerSpec[] = [
-    { type: 'dense', units: 8, activation: 'relu' },
-    { type: 'dense', units: 3, activation: 'softmax' },
-  ];
-  const data = makeBlobs({ train: 48, test: 12, features: 4, classes: 3, separation: 1 }, 2);
-  let train: ReturnType<typeof toDevice>;
-  let validation: ReturnType<typeof toDevice>;
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-    train = toDevice(data.train, 'float32');
-    validation = toDevice(data.test, 'float32');
-  });
-  afterAll(() => {
-    disposeSplit(train);
-    disposeSplit(validation);
-  });
-
-  const newArm = (strategy: Strategy, schedule: ScheduleConfig | undefined, epochs = 2) => {
-    const optimizer: OptimizerConfig = { name: 'sgd', learningRate: 0.1 };
-    const session = () =>
-      new TrainingSession(buildModel(LAYERS, { inputShape: [4], inputDtype: 'float32', seed: 3, dropoutRng: new Rng(3) }), createOptimizer(optimizer), train);
-    return new Arm({
-      name: 'arm', strategyName: 'test', strategy, session: session(), rng: new Rng(1), dropoutRng: new Rng(2),
-      labels: data.train.labels, batchSize: 8, epochs, validation, freshSession: session, schedule,
-    });
-  };
-  const uniform = () => uniformStrategy.create({}, { n: 48, batchSize: 8, epochs: 2, numClasses: 3 });
+  const arm = smallArms();
+  const newArm = (strategy: Strategy, schedule: ScheduleConfig | undefined) => arm({ strategy, schedule });
+  const uniform = () => uniformStrategy.create({}, SMALL_SETUP);
 
   test('linear to zero over 2 epochs of 6 steps: the lr column holds the last step rate, the optimizer has it', async () => {
     const arm = newArm(uniform(), s({ name: 'linear' }));
@@ -138,7 +109,7 @@ describe('the arm applies the schedule before every step', () => {
 
   test("a strategy's own factor multiplies the scheduled rate (ordered SGD's last-level decay)", async () => {
     // accuracy_steps [0.01]: reached after epoch 1, so epoch 2 trains at the schedule times 0.1
-    const osgd = orderedSgdStrategy.create(orderedSgdStrategy.params.parse({ accuracy_steps: [0.01], last_level_lr_factor: 0.1 }), { n: 48, batchSize: 8, epochs: 2, numClasses: 3 });
+    const osgd = orderedSgdStrategy.create(orderedSgdStrategy.params.parse({ accuracy_steps: [0.01], last_level_lr_factor: 0.1 }), SMALL_SETUP);
     const arm = newArm(osgd, s({ name: 'linear' }));
     const first = (await arm.runEpoch(0))!;
     expect(first.extra.lr).toBeCloseTo(0.1 * (7 / 12), 7);
