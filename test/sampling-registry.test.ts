@@ -25,7 +25,7 @@ function make(def: StrategyDefinition<any>, ctx: MockContext): Strategy {
 }
 
 describe('the strategy registry', () => {
-  it('lists the uniform baseline and the ten strategies of issue 5, by unique name', () => {
+  it('lists the uniform baseline and the other strategies, by unique name', () => {
     expect(strategyNames()).toEqual([
       'uniform',
       'upper-bound',
@@ -38,6 +38,7 @@ describe('the strategy registry', () => {
       'ordered-sgd',
       'loss-history',
       'rho-loss',
+      'random-subset',
     ]);
     expect(getStrategy('infobatch').name).toBe('infobatch');
     expect(() => getStrategy('nope')).toThrow(/unknown strategy "nope"/);

@@ -28,6 +28,7 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'uniform', strategy: 'uniform', params: {}, minActive: 0 },
+  { name: 'random-subset', strategy: 'random-subset', params: { ratio: 0.3 }, minActive: 0 },
   {
     name: 'upper-bound',
     strategy: 'upper-bound',

@@ -88,7 +88,8 @@ async function finish(runs: RunResult[], dir: string, o: CampaignOptions, report
     report: result,
     status: statusOf(runs),
     expectationsFailed: result?.expectationsFailed ?? false,
-    resumable: o.checkpoint !== false,
+    // budgeted runs keep no checkpoints: their arms stop inside epochs
+    resumable: o.checkpoint !== false && runs.every((r) => !r.summary.config.budget),
   };
 }
 

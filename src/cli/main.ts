@@ -1,4 +1,5 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { BUDGET_GRAMMAR } from '../config/budget';
 import { experimentToYaml, loadExperiment } from '../config/load';
 import { EXIT, isUserError } from '../errors';
 import { processIO, type CliIO } from './io';
@@ -10,7 +11,7 @@ import { addReportCommand } from './report';
 import { addReproduceCommand } from './reproduce';
 import { addResumeCommand } from './resume';
 import { addSweepCommand } from './sweep';
-import { addRunOptions, runCommand, type RunCommandOptions } from './run';
+import { addRunOptions, budgetValue, runCommand, type RunCommandOptions } from './run';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION = (require('../../package.json') as { version: string }).version;
@@ -62,7 +63,8 @@ export function buildProgram(io: CliIO, result: { code: number }): Command {
     .option('--seed <n>', 'random seed', nonNegativeInt)
     .option('--limit <n>', 'use only the first N training samples', positiveInt)
     .option('--arms <a,b>', 'keep only these arms', armList)
-    .action((experiment: string, opts: { epochs?: number; batchSize?: number; seed?: number; limit?: number; arms?: string[] }) => {
+    .addOption(new Option('--budget <budget>', `a budget instead of epochs: ${BUDGET_GRAMMAR}`).argParser(budgetValue))
+    .action((experiment: string, opts: { epochs?: number; batchSize?: number; seed?: number; limit?: number; arms?: string[]; budget?: ReturnType<typeof budgetValue> }) => {
       const { config } = loadExperiment(experiment, opts);
       io.stdout.write(modelSourceLines(config).join('\n') + '\n' + experimentToYaml(config));
     });

@@ -16,6 +16,8 @@ export function addReproduceCommand(program: Command, io: CliIO, result: { code:
       .description(`run the documented setups of the reference examples page and compare, claim by claim (${REFERENCE_SETUP_NAMES.join(', ')})`)
       .argument('[names...]', `setups to reproduce, or "all" (default all)`)
       .option('--quick', 'fewer epochs on a subset, to finish in minutes; verdicts say they come from a quick run', false),
+    // the reference page's claims are about its epoch setups
+    { budget: false },
   ).action(async (names: string[], opts: ReproduceOptions) => {
     const overrides = { epochs: opts.epochs, limit: opts.limit, batchSize: opts.batchSize, seed: opts.seed, arms: opts.arms };
     result.code = await showCampaigns(opts, io, (events, shouldStop) =>

@@ -3,6 +3,7 @@ import { runCampaign } from '../campaign/campaign';
 import { loadExperiment } from '../config/load';
 import type { BackendChoice } from '../engine/backend';
 import { parseTarget } from '../report/target';
+import { BUDGET_GRAMMAR, parseBudget } from '../config/budget';
 import { showCampaigns } from './display';
 import type { CliIO } from './io';
 import { armList, backendChoice, dataDirOption, folderPath, nonNegativeInt, positiveInt } from './options';
@@ -26,6 +27,16 @@ export interface RunCommandOptions extends TrainingOptions {
   limit?: number;
   arms?: string[];
   repeats?: number;
+  budget?: ReturnType<typeof parseBudget>;
+}
+
+/** Checks --budget now and turns it into the config's budget block. */
+export function budgetValue(value: string): ReturnType<typeof parseBudget> {
+  try {
+    return parseBudget(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message.replace(/^--budget "[^"]*": /, ''));
+  }
 }
 
 /** Checks --target now, so a typo fails before hours of training rather than after. */
@@ -51,8 +62,11 @@ export function addTrainingOptions(cmd: Command, outHelp = 'results folder'): Co
     .option('--json', 'print the final summary as JSON on stdout (logs go to stderr)', false);
 }
 
-/** `addTrainingOptions` plus the config overrides of `run` and `reproduce`. */
-export function addRunOptions(cmd: Command): Command {
+/** `addTrainingOptions` plus the config overrides of `run` and `reproduce` (`--budget` only where a budget makes sense). */
+export function addRunOptions(cmd: Command, options: { budget?: boolean } = {}): Command {
+  if (options.budget !== false) {
+    cmd.addOption(new Option('--budget <budget>', `train every arm to the same budget instead of a number of epochs: ${BUDGET_GRAMMAR}`).argParser(budgetValue));
+  }
   return addTrainingOptions(
     cmd
       .option('--epochs <n>', 'number of epochs (overrides the config)', positiveInt)
@@ -79,7 +93,7 @@ export function campaignOptions(opts: TrainingOptions & { repeats?: number }) {
 
 /** `is-bench <experiment>` / `is-bench run <file>`. */
 export async function runCommand(ref: string, opts: RunCommandOptions, io: CliIO): Promise<number> {
-  const { config } = loadExperiment(ref, { epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed, limit: opts.limit, arms: opts.arms });
+  const { config } = loadExperiment(ref, { epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed, limit: opts.limit, arms: opts.arms, budget: opts.budget });
   return showCampaigns(opts, io, async (events, shouldStop) => [
     await runCampaign(config, { ...campaignOptions(opts), events, shouldStop }),
   ]);

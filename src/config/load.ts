@@ -12,7 +12,8 @@ import { withOptimizerDefaults } from './optimizer-defaults';
 import { parseExpectation } from './expectation';
 import { checkPlainData, decodeConfigBytes, parseConfigText, readConfigBytes } from './config-text';
 import { describeIssues, showValue } from './issues';
-import { ExperimentSchema, type ArmConfig, type ExperimentConfig, type ModelConfig } from './schema';
+import { ExperimentSchema, type ArmConfig, type BudgetConfig, type ExperimentConfig, type ModelConfig } from './schema';
+import { DEFAULT_EVALUATIONS } from './budget';
 
 /** The project root: the folder with is-bench's package.json (from src/ under ts-jest, or dist/). */
 export const PROJECT_ROOT = projectRoot();
@@ -199,6 +200,7 @@ export function resolveExperiment(doc: unknown, where: string, baseDir: string =
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,
     seed: cfg.seed,
+    ...(cfg.budget ? { budget: cfg.budget } : {}),
     arms,
     ...(cfg.expect ? { expect: cfg.expect } : {}),
     ...(cfg.reference ? { reference: cfg.reference } : {}),
@@ -219,6 +221,8 @@ export interface ConfigOverrides {
   seed?: number;
   limit?: number;
   arms?: string[];
+  /** `--budget`: replaces the config's budget (its evaluations kept), or makes an epoch run a budgeted one. */
+  budget?: Omit<BudgetConfig, 'evaluations'>;
 }
 
 export function applyOverrides(cfg: ExperimentConfig, o: ConfigOverrides): ExperimentConfig {
@@ -235,6 +239,7 @@ export function applyOverrides(cfg: ExperimentConfig, o: ConfigOverrides): Exper
     epochs: o.epochs ?? cfg.epochs,
     batchSize: o.batchSize ?? cfg.batchSize,
     seed: o.seed ?? cfg.seed,
+    ...(o.budget ? { budget: { ...o.budget, evaluations: cfg.budget?.evaluations ?? DEFAULT_EVALUATIONS } } : {}),
     dataset: {
       ...cfg.dataset,
       ...(o.limit !== undefined ? { limit: o.limit } : {}),

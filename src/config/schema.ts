@@ -64,6 +64,25 @@ export type ModelConfig = z.infer<typeof ModelSchema>;
 export const LOSS_NAMES = ['categorical_crossentropy', 'sparse_categorical_crossentropy', 'binary_crossentropy', 'mse', 'mae', 'huber'] as const;
 export type LossName = (typeof LOSS_NAMES)[number];
 
+export const SCHEDULE_NAMES = ['constant', 'step', 'exponential', 'cosine', 'linear'] as const;
+
+/**
+ * A learning-rate schedule (src/train/lr-schedule.ts has the formulas). `every` and `warmup` are
+ * in steps; `final` is an absolute rate reached at the end of the run (or of the budget).
+ */
+export const ScheduleSchema = z
+  .object({
+    name: z.enum(SCHEDULE_NAMES).default('constant'),
+    every: z.number().int().positive().optional(),
+    factor: z.number().gt(0).max(1).optional(),
+    final: z.number().min(0).optional(),
+    warmup: z.number().int().min(0).default(0),
+  })
+  .strict()
+  .refine((s) => s.name !== 'step' || s.every !== undefined, { message: 'a step schedule needs every: <steps> (the rate is multiplied by factor every that many steps)', path: ['every'] })
+  .refine((s) => s.name !== 'exponential' || (s.final !== undefined && s.final > 0), { message: 'an exponential schedule needs final: <rate> > 0 (the rate it decays to)', path: ['final'] });
+export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
+
 export const OptimizerSchema = z
   .object({
     name: z.enum(['sgd', 'rmsprop', 'adam', 'adadelta', 'adagrad']),
@@ -73,6 +92,7 @@ export const OptimizerSchema = z
     beta1: z.number().gt(0).lt(1).optional(),
     beta2: z.number().gt(0).lt(1).optional(),
     epsilon: z.number().positive().optional(),
+    schedule: ScheduleSchema.optional(),
   })
   .strict();
 export type OptimizerConfig = z.infer<typeof OptimizerSchema>;
@@ -105,6 +125,24 @@ export const ArmBaseSchema = z
   })
   .passthrough();
 
+/**
+ * A budgeted run (src/config/budget.ts): every arm trains until it has spent the same amount of
+ * one thing — seconds of its own clock, cost units, or the cost of E uniform epochs.
+ */
+export const BudgetSchema = z
+  .object({
+    seconds: z.number().positive().optional(),
+    cost: z.number().positive().optional(),
+    uniformEpochs: z.number().positive().optional(),
+    /** Evaluations at equal fractions of the budget, the last one at its end. */
+    evaluations: z.number().int().min(1).max(1000).default(10),
+  })
+  .strict()
+  .refine((b) => [b.seconds, b.cost, b.uniformEpochs].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of seconds, cost or uniformEpochs',
+  });
+export type BudgetConfig = z.infer<typeof BudgetSchema>;
+
 export const ExperimentSchema = z
   .object({
     name: z.string().regex(FILE_NAME_PATTERN, `${FILE_NAME_RULE} (it names a results folder)`),
@@ -118,6 +156,7 @@ export const ExperimentSchema = z
     epochs: z.number().int().positive(),
     batchSize: z.number().int().positive(),
     seed: z.number().int().min(0).default(0),
+    budget: BudgetSchema.optional(),
     arms: z.array(ArmBaseSchema).min(1),
     /** CI gates, checked after the run (see the report module). */
     expect: z.array(z.string()).optional(),
@@ -155,6 +194,7 @@ export type ExperimentConfig = {
   epochs: number;
   batchSize: number;
   seed: number;
+  budget?: BudgetConfig;
   arms: ArmConfig[];
   expect?: string[];
   reference?: Record<string, unknown>;

@@ -5,7 +5,10 @@ import { fitEpochLine, kerasBar, metricsText, seconds, type LineMetrics } from '
 
 /** `Epoch 3/20 uniform 468/468 - 10s - loss: ... - val_accuracy: 0.9835`: one line per arm and epoch, fitted to `width`. */
 export function plainEpochLine(epoch: number, epochs: number, arm: string, r: EpochRecord, width = 100): string {
-  return fitEpochLine(`Epoch ${epoch}/${epochs} ${arm} ${r.steps}/${r.steps} - ${seconds(r.epoch_time_s)}`, r, width, 'wrap');
+  // a budgeted run's rows are evaluations at fractions of the budget, not epochs
+  const budget = r.extra.budget_fraction;
+  const head = budget === undefined ? `Epoch ${epoch}/${epochs}` : `Evaluation ${epoch}/${epochs} (${Math.round(100 * budget)}% of budget, epoch ${r.epoch})`;
+  return fitEpochLine(`${head} ${arm} ${r.steps}/${r.steps} - ${seconds(r.epoch_time_s)}`, r, width, 'wrap');
 }
 
 /** For pipes, CI and --no-progress: log lines as they come, one line per arm per epoch. */

@@ -6,7 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
-import { FILE_NAME_PATTERN, FILE_NAME_RULE } from '../config/schema';
+import { BudgetSchema, FILE_NAME_PATTERN, FILE_NAME_RULE } from '../config/schema';
+import { budgetLabel } from '../config/budget';
 import { UserError } from '../errors';
 import { EPOCH_COLUMNS, type ArmStatus, type EpochRecord } from '../spec';
 
@@ -46,6 +47,20 @@ const ArmSummarySchema = z
   });
 export type ArmSummary = z.infer<typeof ArmSummarySchema>;
 
+/** One arm against the baseline at the end of an equal budget, in one run (one seed). */
+const EqualBudgetSchema = z.object({
+  arm: FileName,
+  baseline: FileName,
+  budget: z.string(),
+  /** test_error where the run measured a separate test split, else val_error (1 - accuracy). */
+  metric: z.enum(['test_error', 'val_error']),
+  value: Num,
+  baselineValue: Num,
+  /** value / baselineValue - 1. */
+  relative: Num,
+});
+export type EqualBudgetEntry = z.infer<typeof EqualBudgetSchema>;
+
 const StoredArmSchema = z.object({ name: FileName, strategy: z.string(), params: z.record(z.unknown()).default({}) });
 
 /**
@@ -59,6 +74,8 @@ const StoredConfigSchema = z
     batchSize: z.number().optional(),
     epochs: z.number().optional(),
     seed: z.number().optional(),
+    /** A budgeted run's budget: arms trained to it and are compared at it. */
+    budget: BudgetSchema.optional(),
     dataset: z.object({ name: z.string().optional(), limit: z.number().optional() }).passthrough().optional(),
     expect: z.array(z.string()).optional(),
     reference: z.record(z.unknown()).optional(),
@@ -100,6 +117,8 @@ export const RunSummarySchema = z
     /** A quick (shortened) run, e.g. `reproduce --quick`. */
     quick: z.boolean().optional(),
     arms: z.array(ArmSummarySchema).max(100).default([]),
+    /** A budgeted run: each arm's final error against the baseline arm's, at the same budget. */
+    equalBudget: z.array(EqualBudgetSchema).max(100).optional(),
   });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
@@ -151,11 +170,34 @@ export function armSummary(arm: ArmState): ArmSummary {
 
 /** The whole summary: the run's fixed facts plus its arms as they stand. */
 export function buildRunSummary(
-  facts: Omit<RunSummary, 'tool' | 'status' | 'updatedAt' | 'arms'>,
+  facts: Omit<RunSummary, 'tool' | 'status' | 'updatedAt' | 'arms' | 'equalBudget'>,
   status: RunStatus,
   arms: readonly ArmState[],
 ): RunSummary {
-  return { tool: 'is-bench', ...facts, status, updatedAt: new Date().toISOString(), arms: arms.map(armSummary) };
+  const budget = (facts.config as { budget?: Parameters<typeof budgetLabel>[0] }).budget;
+  const equalBudget = budget ? equalBudgetEntries(arms, budgetLabel(budget)) : undefined;
+  return { tool: 'is-bench', ...facts, status, updatedAt: new Date().toISOString(), arms: arms.map(armSummary), ...(equalBudget ? { equalBudget } : {}) };
+}
+
+/** The final error of an arm that spent its whole budget: on the test split when there is one, else on validation. */
+export function finalError(records: readonly EpochRecord[], metric: EqualBudgetEntry['metric']): number {
+  const last = records[records.length - 1];
+  if (!last) return NaN;
+  return 1 - (metric === 'test_error' ? (last.extra.test_accuracy ?? NaN) : last.val_accuracy);
+}
+
+/** Every finished non-baseline arm against the finished baseline arm (in one run, so no interval). */
+function equalBudgetEntries(arms: readonly ArmState[], budget: string): EqualBudgetEntry[] {
+  const baseline = arms.find((a) => a.baseline) ?? arms[0];
+  if (!baseline || baseline.status !== 'finished') return [];
+  const metric = baseline.records[baseline.records.length - 1]?.extra.test_accuracy !== undefined ? 'test_error' : 'val_error';
+  const baselineValue = finalError(baseline.records, metric);
+  return arms
+    .filter((a) => a !== baseline && a.status === 'finished')
+    .map((a) => {
+      const value = finalError(a.records, metric);
+      return { arm: a.name, baseline: baseline.name, budget, metric, value, baselineValue, relative: baselineValue > 0 ? value / baselineValue - 1 : NaN };
+    });
 }
 
 /** Reads and checks `<dir>/summary.json`; every way it can be wrong is a UserError naming the file. */

@@ -3,11 +3,14 @@
  * much, and is the difference more than the seeds' noise.
  */
 import type { ArmAnalysis, ExperimentAnalysis } from './analysis';
+import { budgetNote, equalBudgetComparisons, equalBudgetHeadline, groupBudget } from './equal-budget';
 import { ciExcludes, formatMeanCI } from './stats';
 import { formatMetric } from './target';
 
-/** One sentence per non-baseline arm. */
+/** One sentence per non-baseline arm: at equal budget for a budgeted run (and what the budget means), else time to target. */
 export function headlines(analysis: ExperimentAnalysis): string[] {
+  const budget = groupBudget(analysis);
+  if (budget) return [...equalBudgetComparisons(analysis).map(equalBudgetHeadline), budgetNote(budget)];
   return analysis.arms.filter((a) => !a.isBaseline).map((a) => headline(analysis, a));
 }
 

@@ -6,6 +6,7 @@
 import type { ArmAnalysis, ExperimentAnalysis } from './analysis';
 import { expectationTable, formatExpectationValue, type ExpectationResult } from './expectations';
 import { headlines } from './headline';
+import { budgetLabel } from '../config/budget';
 import { meanRecords } from './mean-records';
 import { metricValue } from './metrics';
 import { trainingLossMetric } from './plot-specs';
@@ -105,7 +106,8 @@ function runLine(analysis: ExperimentAnalysis): string {
   const config = first?.config as { epochs?: number; batchSize?: number; dataset?: { name?: string; limit?: number } } | undefined;
   const parts = [`${n} seed${n === 1 ? '' : 's'} (${analysis.seeds.join(', ')})`];
   if (config?.dataset?.name) parts.push(`dataset ${config.dataset.name}${config.dataset.limit ? ` (limit ${config.dataset.limit})` : ''}`);
-  if (config?.epochs) parts.push(`${config.epochs} epochs`);
+  if (first?.config.budget) parts.push(`budget ${budgetLabel(first.config.budget)} per arm, ${first.config.budget.evaluations} evaluations`);
+  else if (config?.epochs) parts.push(`${config.epochs} epochs`);
   if (config?.batchSize) parts.push(`batch size ${config.batchSize}`);
   parts.push(`baseline arm: ${analysis.baselineArm}`);
   return `${parts.join('; ')}.`;
@@ -386,7 +388,7 @@ function briefGroupSections(input: GroupReportInput, several: boolean): Section[
     });
   }
   const notes = [
-    `Ratios are per epoch against ${analysis.baselineArm}; cost = forward + 2 x backward samples; times are each arm's own clock without evaluation.`,
+    `Ratios are per ${analysis.group.runs[0]?.summary.config.budget ? 'row (an evaluation interval of the budget)' : 'epoch'} against ${analysis.baselineArm}; cost = forward + 2 x backward samples; times are each arm's own clock without evaluation.`,
   ];
   if (analysis.arms.some((a) => !a.isBaseline)) notes.push("Other arms' loss/accuracy come from their sampled batches: compare arms by val_*.");
   sections.push({ title: '', blocks: [{ kind: 'paragraph', text: notes.join(' ') }] });

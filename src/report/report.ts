@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
 import { analyzeGroup, type ExperimentAnalysis } from './analysis';
+import { budgetCurve, equalBudgetComparisons, groupBudget } from './equal-budget';
 import { parseExpectations } from '../config/expectation';
 import { makeFolders, writeFileAtomic } from '../io/files';
 import { anyExpectationFailed, evaluateExpectations, type ExpectationResult } from './expectations';
@@ -111,7 +112,8 @@ export async function reportRunDirs(dirs: readonly string[], options: ReportOpti
     const prefix = groups.length === 1 ? '' : `${fileSlug(g.analysis.group.key)}-`;
     const charts: ChartRef[] = [];
     if (options.plots !== false) {
-      for (const chart of reportCharts(g.analysis)) {
+      const budgetCharts = groupBudget(g.analysis) ? [budgetCurve(g.analysis)] : [];
+      for (const chart of [...budgetCharts, ...reportCharts(g.analysis)]) {
         if (chart.points.length === 0) continue;
         const id = `${prefix}${chart.id}`;
         const svg = await renderSvg(curveChartSpec(chart));
@@ -201,12 +203,17 @@ export function reportJson(groups: readonly GroupReport[]): unknown {
         finalValLoss: stat(arm.finalValLoss),
         finalValAccuracy: stat(arm.finalValAccuracy),
       })),
+      ...(groupBudget(a) ? { equalBudget: equalBudgetComparisons(a).map((c) => ({ ...c, difference: jsonNumbers(c.difference) })) } : {}),
       headlines: g.headlines,
       expectations: g.expectations,
       reproduction: g.reproduction ? { setup: g.reproduction.setup, quick: g.reproduction.ours.quick, verdicts: g.reproduction.verdicts } : undefined,
       warnings: a.warnings,
     };
   });
+}
+
+function jsonNumbers<T extends object>(o: T): Record<keyof T, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? finiteOrNull(v) : v])) as Record<keyof T, unknown>;
 }
 
 function finiteOrNull(v: number): number | null {

@@ -7,6 +7,7 @@ import { infoBatchStrategy } from './infobatch';
 import { lossHistoryStrategy } from './loss-history';
 import { onlineBatchSelectionStrategy } from './online-batch-selection';
 import { orderedSgdStrategy } from './ordered-sgd';
+import { randomSubsetStrategy } from './random-subset';
 import { rhoLossStrategy } from './rho-loss';
 import { selectiveBackpropStrategy } from './selective-backprop';
 import { uniformStrategy } from './uniform';
@@ -25,6 +26,7 @@ const STRATEGIES: StrategyDefinition<any>[] = [
   orderedSgdStrategy,
   lossHistoryStrategy,
   rhoLossStrategy,
+  randomSubsetStrategy,
 ];
 
 export function strategyNames(): string[] {

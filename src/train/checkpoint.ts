@@ -27,6 +27,8 @@ interface CheckpointFile {
   status: ArmStatus;
   stopReason?: string;
   wallTime: number;
+  /** Steps trained since the arm started: where the learning-rate schedule resumes. */
+  globalStep?: number;
   records: EpochRecord[];
   dataRng: object;
   dropoutRng: object;
@@ -88,6 +90,7 @@ export async function saveArmCheckpoint(runDir: string, arm: Arm): Promise<void>
     status: arm.status,
     ...(arm.stopReason ? { stopReason: arm.stopReason } : {}),
     wallTime: arm.wallTime,
+    globalStep: arm.globalStep,
     records: arm.records,
     dataRng: arm.options.rng.state(),
     dropoutRng: arm.options.dropoutRng.state(),
@@ -163,6 +166,9 @@ export async function restoreArmCheckpoint(runDir: string, arm: Arm): Promise<vo
   if (ckpt.strategy !== null) arm.options.strategy.restore?.(ckpt.strategy);
   arm.records.splice(0, arm.records.length, ...ckpt.records);
   arm.wallTime = ckpt.wallTime;
+  // checkpoints are taken at epoch ends, so the steps of the records are the step count when older files lack it
+  arm.globalStep = ckpt.globalStep ?? ckpt.records.reduce((a, r) => a + r.steps, 0);
+  arm.epochsEnded = ckpt.records.length;
   arm.status = ckpt.epochsCompleted >= arm.options.epochs ? 'finished' : ckpt.status === 'diverged' ? 'diverged' : 'running';
   arm.stopReason = arm.status === 'diverged' ? ckpt.stopReason : undefined;
 }

@@ -14,12 +14,13 @@ import { RunOutput } from '../record/run-output';
 import { buildRunSummary, readRunSummary, type RunStatus, type RunSummary } from '../record/run-summary';
 import { Rng } from '../rng';
 import { getStrategy } from '../sampling/registry';
-import { silentEvents, type LoadedDataset, type RunEvents } from '../spec';
+import { silentEvents, type LoadedDataset, type RunEvents, type StepProgress } from '../spec';
 import { Arm } from './arm';
 import { hasCheckpoint, restoreArmCheckpoint, saveArmCheckpoint } from './checkpoint';
 import { createOptimizer } from './optimizer';
 import { disposeSplit, toDevice, TrainingSession, type DeviceSplit } from './session';
 import { PROJECT_ROOT, storedExperiment } from '../config/load';
+import { budgetLabel, budgetMeter, evaluationFractions } from '../config/budget';
 
 export interface RunOptions {
   backend: BackendChoice;
@@ -162,6 +163,10 @@ export async function runExperiment(cfg: ExperimentConfig, options: RunOptions):
 export async function resumeExperiment(runDir: string, options: Omit<RunOptions, 'outDir'>): Promise<RunResult> {
   const previous = readRunSummary(runDir);
   const config = storedExperiment(previous.config, path.join(runDir, 'summary.json'));
+  if (config.budget) {
+    // a budgeted arm stops inside epochs, where no strategy's state is saved
+    throw new UserError(`${runDir}: a budgeted run cannot be resumed (its arms stop inside epochs, where nothing is checkpointed); run it again`);
+  }
   return execute(config, { ...options, outDir: path.dirname(path.dirname(runDir)), evalTrain: previous.evalTrain, quick: previous.quick }, () => ({
     output: RunOutput.open(runDir),
     startedAt: previous.startedAt ?? new Date().toISOString(),
@@ -184,7 +189,8 @@ async function execute(
   openOutput: () => { output: RunOutput; startedAt: string; resume?: boolean },
 ): Promise<RunResult> {
   const events = options.events ?? silentEvents;
-  const checkpoints = options.checkpoint ?? true;
+  // budgeted arms stop inside epochs, where strategies keep no resumable state
+  const checkpoints = (options.checkpoint ?? true) && !cfg.budget;
   const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: options.dataDir, log: (line) => events.log(line) });
   if (ds.train.n < cfg.batchSize) {
     throw new UserError(`batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples`);
@@ -236,6 +242,8 @@ async function execute(
         validation,
         freshSession: () => newSession(Rng.forRole(cfg.seed, 'auxiliary-dropout')),
         extraEvaluation,
+        schedule: cfg.optimizer.schedule,
+        ...(cfg.budget ? { budget: budgetMeter(cfg.budget, ds.train.n) } : {}),
       }),
     };
   });
@@ -283,25 +291,30 @@ async function execute(
   output.writeJson('summary.json', summary('running'));
 
   let stopped = false;
+  if (cfg.budget) {
+    const meter = budgetMeter(cfg.budget, ds.train.n);
+    events.log(`budget: ${budgetLabel(cfg.budget)} per arm${meter.kind === 'cost' && cfg.budget.uniformEpochs ? ` (${meter.total} cost units)` : ''}, evaluated at ${cfg.budget.evaluations} equal fractions of it`);
+  }
+  const fractions = cfg.budget ? evaluationFractions(cfg.budget.evaluations) : [];
+  const rounds = cfg.budget ? fractions.length : cfg.epochs;
   const firstEpoch = Math.min(...arms.map(({ arm }) => arm.records.length));
   try {
-    for (let epoch = firstEpoch; epoch < cfg.epochs && !stopped; epoch++) {
-      events.epochStart(epoch + 1, cfg.epochs);
+    for (let epoch = firstEpoch; epoch < rounds && !stopped; epoch++) {
+      events.epochStart(epoch + 1, rounds);
       for (const { arm } of arms) {
         if (arm.status !== 'running' || arm.records.length > epoch) continue;
         let announced = false;
-        const record = await arm.runEpoch(
-          epoch,
-          (p) => {
-            if (!announced) {
-              events.armEpochStart(arm.name, p.plannedSteps);
-              announced = true;
-            }
-            events.step(arm.name, p);
-          },
-          options.shouldStop,
-        );
-        if (record && test && record.epoch === cfg.epochs) {
+        const onStep = (p: StepProgress) => {
+          if (!announced) {
+            events.armEpochStart(arm.name, p.plannedSteps);
+            announced = true;
+          }
+          events.step(arm.name, p);
+        };
+        const record = cfg.budget
+          ? await arm.runToBudgetFraction(fractions[epoch], onStep, options.shouldStop)
+          : await arm.runEpoch(epoch, onStep, options.shouldStop);
+        if (record && test && (arm.status as string) === 'finished') {
           const t = arm.options.session.evaluate(test);
           record.extra.test_loss = t.loss;
           record.extra.test_accuracy = t.accuracy;
