@@ -16,6 +16,11 @@ export interface BuiltModel {
   /** Per-sample shape the model takes (inputs are reshaped to it). */
   inputShape: number[];
   inputDtype: 'float32' | 'int32';
+  /**
+   * The caller's own model (a library `fit`): trained in place, with the optimizer the caller
+   * gave; the training session disposes neither.
+   */
+  borrowed?: boolean;
 }
 
 export interface BuildOptions {
@@ -141,7 +146,7 @@ export function modelSummary(model: BuiltModel): string[] {
 }
 
 /** The tfjs kernels a model's training needs that not every backend has. */
-export function kernelsNeeded(specs: LayerSpec[]): string[] {
+export function kernelsNeeded(specs: readonly Pick<LayerSpec, 'type'>[]): string[] {
   const needed = new Set<string>();
   for (const s of specs) {
     if (s.type === 'conv2d') ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].forEach((k) => needed.add(k));

@@ -5,11 +5,11 @@ import type { ExperimentConfig, LayerSpec } from '../config/schema';
 import { loadDataset } from '../data/registry';
 import { type BackendChoice, selectBackend } from '../engine/backend';
 import { UserError } from '../errors';
-import { buildModel, kernelsNeeded, modelSummary } from '../models/build';
+import { buildModel, kernelsNeeded, modelSummary, type BuiltModel } from '../models/build';
 import { getZooModel } from '../models/zoo';
 import { kerasNumber } from '../record/format';
 import { configHash, gitCommit, machineInfo } from '../record/machine';
-import { RunOutput } from '../record/run-output';
+import { RunOutput, timestampId, type RunFiles } from '../record/run-output';
 import { buildRunSummary, readRunSummary, type RunStatus, type RunSummary } from '../record/run-summary';
 import { Rng } from '../rng';
 import { getStrategy } from '../sampling/registry';
@@ -41,6 +41,26 @@ export interface RunOptions {
   quick?: boolean;
   /** A folder of datasets searched first (`--data-dir`), before $IS_BENCH_DATA and the rest. */
   dataDir?: string;
+  /** Train on this dataset and these models instead of the config's `dataset` and `model` (the library's seam). */
+  workload?: Workload;
+  /** Write the run folder (default true); false keeps everything in memory and saves no checkpoints. */
+  files?: boolean;
+}
+
+export type SessionRole = 'arm' | 'auxiliary';
+
+/**
+ * What a run trains: a loaded dataset and a builder of each arm's model and optimizer. A config
+ * run builds it from the config (`configWorkload`); the library passes the caller's tensors and model.
+ */
+export interface Workload {
+  dataset: LoadedDataset;
+  /** Kernels the model's training needs that not every backend has (for the backend choice). */
+  kernels: string[];
+  /** A model for an arm or for a strategy's auxiliary model: every call gives the same initial weights. */
+  newModel(dropoutRng: Rng, role: SessionRole): BuiltModel;
+  /** Its optimizer (default: from the config's optimizer block). */
+  newOptimizer?(role: SessionRole): tf.Optimizer;
 }
 
 export interface RunResult {
@@ -85,6 +105,7 @@ function checkLossFitsTargets(loss: ExperimentConfig['loss'], ds: LoadedDataset)
  */
 export async function runExperiment(cfg: ExperimentConfig, options: RunOptions): Promise<RunResult> {
   return execute(cfg, options, () => {
+    if (options.files === false) return { output: RunOutput.discard(timestampId(options.now)), startedAt: new Date().toISOString() };
     const output = options.runDir ? RunOutput.createAt(options.runDir) : RunOutput.create(options.outDir, cfg.name, options.now);
     return { output, startedAt: new Date().toISOString() };
   });
@@ -113,19 +134,30 @@ function trainSubset(train: DeviceSplit, n: number, size: number, seed: number):
   });
 }
 
+/** The config's dataset, loaded, and its model built from the layer list or the zoo. */
+async function configWorkload(cfg: ExperimentConfig, options: RunOptions, events: RunEvents): Promise<Workload> {
+  const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: options.dataDir, log: (line) => events.log(line) });
+  const layers = modelLayers(cfg, ds);
+  return {
+    dataset: ds,
+    kernels: kernelsNeeded(layers),
+    newModel: (dropoutRng) => buildModel(layers, { inputShape: ds.inputShape, inputDtype: ds.inputDtype, vocabSize: ds.vocabSize, seed: cfg.seed, dropoutRng }),
+  };
+}
+
 async function execute(
   cfg: ExperimentConfig,
   options: RunOptions,
-  openOutput: () => { output: RunOutput; startedAt: string; resume?: boolean },
+  openOutput: () => { output: RunFiles; startedAt: string; resume?: boolean },
 ): Promise<RunResult> {
   const events = options.events ?? silentEvents;
-  const checkpoints = options.checkpoint ?? true;
-  const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: options.dataDir, log: (line) => events.log(line) });
+  const checkpoints = (options.checkpoint ?? true) && options.files !== false;
+  const workload = options.workload ?? (await configWorkload(cfg, options, events));
+  const ds = workload.dataset;
   if (ds.train.n < cfg.batchSize) {
     throw new UserError(`batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples`);
   }
-  const layers = modelLayers(cfg, ds);
-  const backend = await selectBackend(options.backend, kernelsNeeded(layers));
+  const backend = await selectBackend(options.backend, workload.kernels);
   events.log(backend.line);
   ds.info.forEach((l) => events.log(l));
 
@@ -142,12 +174,8 @@ async function execute(
         return { train_eval_loss: r.loss, train_eval_accuracy: r.accuracy };
       }
     : undefined;
-  const newSession = (dropoutRng: Rng) =>
-    new TrainingSession(
-      buildModel(layers, { inputShape: ds.inputShape, inputDtype: ds.inputDtype, vocabSize: ds.vocabSize, seed: cfg.seed, dropoutRng }),
-      createOptimizer(cfg.optimizer),
-      train,
-    );
+  const newSession = (dropoutRng: Rng, role: SessionRole) =>
+    new TrainingSession(workload.newModel(dropoutRng, role), workload.newOptimizer?.(role) ?? createOptimizer(cfg.optimizer), train);
 
   const arms = cfg.arms.map((a) => {
     const def = getStrategy(a.strategy);
@@ -160,14 +188,14 @@ async function execute(
         name: a.name,
         strategyName: a.strategy,
         strategy: def.create(a.params, setup),
-        session: newSession(dropoutRng),
+        session: newSession(dropoutRng, 'arm'),
         rng: Rng.forRole(cfg.seed, 'data-selection'),
         dropoutRng,
         labels: ds.train.labels,
         batchSize: cfg.batchSize,
         epochs: cfg.epochs,
         validation,
-        freshSession: () => newSession(Rng.forRole(cfg.seed, 'auxiliary-dropout')),
+        freshSession: () => newSession(Rng.forRole(cfg.seed, 'auxiliary-dropout'), 'auxiliary'),
         extraEvaluation,
       }),
     };

@@ -183,6 +183,8 @@ export class TrainingSession {
 
   /** Mean loss and accuracy over a whole split (the training set if none), inference mode unless `training`. */
   evaluate(split: DeviceSplit = this.train, options: ForwardOptions = {}): { loss: number; accuracy: number } {
+    // a fit without validation data evaluates an empty split: no val_* values
+    if (split.n === 0) return { loss: NaN, accuracy: NaN };
     const planned = options.training ? undefined : this.plan();
     if (planned) {
       const { lossSum, correctSum } = planned.evaluate(split);
@@ -210,6 +212,7 @@ export class TrainingSession {
   }
 
   dispose(): void {
+    if (this.model.borrowed) return;
     this.model.logits.dispose();
     this.optimizer.dispose();
   }
