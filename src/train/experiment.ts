@@ -137,6 +137,11 @@ function trainSubset(train: DeviceSplit, n: number, size: number, seed: number):
 /** The config's dataset, loaded, and its model built from the layer list or the zoo. */
 async function configWorkload(cfg: ExperimentConfig, options: RunOptions, events: RunEvents): Promise<Workload> {
   const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: options.dataDir, log: (line) => events.log(line) });
+  return layerListWorkload(cfg, ds);
+}
+
+/** A dataset, and the config's model (layer list or zoo name) built for it. */
+export function layerListWorkload(cfg: ExperimentConfig, ds: LoadedDataset): Workload {
   const layers = modelLayers(cfg, ds);
   return {
     dataset: ds,
