@@ -127,6 +127,8 @@ function checkFits(ds: LoadedDataset, model: ModelInterface): void {
  */
 export async function compare(options: CompareOptions): Promise<RunSummary> {
   const o = checkedOptions(CompareSchema, options, 'compare');
+  // as every run does (selectBackend), but before a factory makes the first tensors: no tfjs banner
+  tf.enableProdMode();
   const callerModel = isCallerModel(o.model);
   const arrays = isArrayData(o.data) ? (o.data as ArrayData) : undefined;
   const arms = o.arms.map((a) => (typeof a === 'string' ? { name: a, strategy: a } : { ...a, name: a.name ?? a.strategy }));
