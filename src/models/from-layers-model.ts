@@ -16,10 +16,11 @@ const CLASSIFIER_ACTIVATIONS: readonly string[] = ['softmax', 'sigmoid'];
 /**
  * The pre-activation of a Dense layer whose activation is softmax or sigmoid, computed from that
  * layer's own kernel and bias: its weights are the Dense layer's (not copies), so the gradient
- * of a loss on these logits updates the caller's Dense layer.
+ * of a loss on these logits updates the caller's Dense layer. It describes itself as the linear
+ * Dense layer it computes (class name and config), so the planned native step can run it.
  */
 class DenseLogits extends tf.layers.Layer {
-  static className = 'DenseLogits';
+  static className = 'Dense';
 
   constructor(
     private readonly dense: Layer,
@@ -43,6 +44,18 @@ class DenseLogits extends tf.layers.Layer {
 
   override set nonTrainableWeights(_weights: LayerVariable[]) {
     // as above
+  }
+
+  override get trainable(): boolean {
+    return this.dense.trainable;
+  }
+
+  override set trainable(_trainable: boolean) {
+    // follows the Dense layer's
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...this.dense.getConfig(), name: this.name, activation: 'linear' };
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
