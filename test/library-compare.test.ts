@@ -71,6 +71,31 @@ describe('compare', () => {
     model.dispose();
   });
 
+  test('verbose prints the CLI\'s plain lines; callbacks hear every arm by name', async () => {
+    const train = blobs(48, 7);
+    const model = mlp();
+    const heard: string[] = [];
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await compare({
+        model,
+        data: { x: train.x, y: train.labels },
+        arms: ['uniform', 'upper-bound'],
+        epochs: 2,
+        batchSize: 16,
+        backend: 'cpu',
+        verbose: true,
+        callbacks: { onEpochEnd: (e, r, arm) => heard.push(`${arm} ${e} ${r.epoch}`) },
+      });
+      const lines = out.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('Epoch '));
+      expect(lines.map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(['Epoch 1/2 uniform', 'Epoch 1/2 upper-bound', 'Epoch 2/2 uniform', 'Epoch 2/2 upper-bound']);
+    } finally {
+      out.mockRestore();
+    }
+    expect(heard).toEqual(['uniform 0 1', 'upper-bound 0 1', 'uniform 1 2', 'upper-bound 1 2']);
+    model.dispose();
+  });
+
   test('a config model and dataset, with out: the files of a CLI run, and is-bench report reads them', async () => {
     const out = tempDir();
     const summary = await compare({
