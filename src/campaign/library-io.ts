@@ -14,9 +14,15 @@ import { silentEvents, type EpochRecord, type RunEvents, type StepProgress } fro
 /** A tensor, or what tf.tensor() takes: nested arrays of numbers, a typed array. */
 export type ArrayInput = tf.Tensor | tf.TensorLike;
 
+/** A tf.Tensor, also from another copy of tfjs (instanceof would miss it). */
+function isTensor(value: unknown): value is tf.Tensor {
+  const t = value as Partial<tf.Tensor> | null;
+  return value instanceof tf.Tensor || (t !== null && typeof t === 'object' && typeof t.dataSync === 'function' && Array.isArray(t.shape) && typeof t.dtype === 'string');
+}
+
 /** The caller's values, flat, with their shape; the caller's tensor is left as it was. */
 export function shapedArray(value: ArrayInput, what: string): ShapedArray {
-  if (value instanceof tf.Tensor) {
+  if (isTensor(value)) {
     if (value.isDisposed) throw new UserError(`${what}: the tensor has been disposed`);
     if (value.dtype !== 'float32' && value.dtype !== 'int32' && value.dtype !== 'bool') {
       throw new UserError(`${what}: a ${value.dtype} tensor; expected numbers (float32 or int32)`);
