@@ -165,6 +165,32 @@ describe('compare', () => {
     expect(Number.isNaN(summary.arms[0].final!.val_loss)).toBe(true);
   });
 
+  test.each([
+    ['a config model', () => 'mnist-mlp'],
+    ['a tf.LayersModel', () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 10, activation: 'softmax' })] })],
+  ])('dataDir is where a dataset block\'s files are looked for first (%s)', async (_name, model) => {
+    // an MNIST copy in <dataDir>/mnist whose training images are an empty file: the error names that file
+    const dataDir = tempDir();
+    const dir = path.join(dataDir, 'mnist');
+    fs.mkdirSync(dir);
+    const idx = (dims: number[]) => {
+      const header = Buffer.alloc(4 + 4 * dims.length);
+      header[2] = 0x08;
+      header[3] = dims.length;
+      dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+      return Buffer.concat([header, Buffer.alloc(dims.reduce((a, b) => a * b, 1))]);
+    };
+    fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), '');
+    fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), idx([4]));
+    fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), idx([2, 28, 28]));
+    fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), idx([2]));
+    const call = compare({ model: model(), data: { name: 'mnist' }, dataDir, arms: ['uniform'], epochs: 1, batchSize: 2, backend: 'cpu' });
+    await expect(call).rejects.toThrow(UserError);
+    await expect(compare({ model: model(), data: { name: 'mnist' }, dataDir, arms: ['uniform'], epochs: 1, batchSize: 2, backend: 'cpu' })).rejects.toThrow(
+      `${path.join(dir, 'train-images-idx3-ubyte')}: not an IDX file (only 0 bytes)`,
+    );
+  });
+
   const model = mlp();
   const data = { x: [[0, 0, 0, 0]], y: [0] };
   const cases: [string, Record<string, unknown>, RegExp][] = [

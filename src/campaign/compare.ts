@@ -47,8 +47,10 @@ export interface CompareOptions {
   name?: string;
   /** A results folder: the run goes to `<out>/<name>/<run-id>/` with the CSVs, summary.json and the report, as `is-bench run --out`. */
   out?: string;
+  /** Where built-in datasets are looked for first (as `--data-dir`). */
+  dataDir?: string;
   backend?: BackendChoice;
-  /** One line per arm and epoch on stdout; default: nothing is printed. */
+  /** The CLI's plain progress on stdout (backend, model summary, one line per arm and epoch); default: nothing is printed. */
   verbose?: boolean;
   /** Called for every arm (its name is the third argument). */
   callbacks?: TrainingCallbacks | TrainingCallbacks[];
@@ -66,6 +68,7 @@ const CompareSchema = z
     loss: ExperimentSchema.shape.loss.optional(),
     name: ExperimentSchema.shape.name.default('compare'),
     out: z.string().min(1).optional(),
+    dataDir: z.string().min(1).optional(),
     backend: z.enum(BACKEND_CHOICES as [BackendChoice, ...BackendChoice[]]).default('auto'),
     verbose: z.boolean().default(false),
     callbacks: z.any().optional(),
@@ -162,7 +165,7 @@ export async function compare(options: CompareOptions): Promise<RunSummary> {
     let ds: LoadedDataset;
     if (arrays) ds = inMemoryDataset({ train: { x: shapedArray(arrays.x, 'compare: data.x'), y: shapedArray(arrays.y, 'compare: data.y') }, validation: validationArrays(arrays.validation) }, iface, 'compare');
     else {
-      ds = await loadDataset(cfg.dataset, { seed: cfg.seed, log: (line) => events.log(line) });
+      ds = await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: o.dataDir, log: (line) => events.log(line) });
       checkFits(ds, iface);
     }
     workload = callerModelWorkload(model, ds);
@@ -177,10 +180,10 @@ export async function compare(options: CompareOptions): Promise<RunSummary> {
   try {
     if (o.out) {
       // the caller's arrays are not in any file: such a run cannot be resumed, so no checkpoints
-      const result = await runCampaign(cfg, { backend: o.backend, out: o.out, events, workload, ...(workload ? { checkpoint: false } : {}) });
+      const result = await runCampaign(cfg, { backend: o.backend, out: o.out, dataDir: o.dataDir, events, workload, ...(workload ? { checkpoint: false } : {}) });
       return result.runs[0].summary;
     }
-    return (await runExperiment(cfg, { backend: o.backend, outDir: '', files: false, events, workload })).summary;
+    return (await runExperiment(cfg, { backend: o.backend, outDir: '', files: false, dataDir: o.dataDir, events, workload })).summary;
   } finally {
     workload?.dispose?.();
     owned?.dispose();

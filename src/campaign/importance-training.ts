@@ -44,7 +44,7 @@ export interface FitOptions {
   /** `[x, y]` measured after every epoch (val_loss, val_accuracy); without it there are no val_* values. */
   validationData?: [ArrayInput, ArrayInput];
   callbacks?: TrainingCallbacks | TrainingCallbacks[];
-  /** 1 (or true): one line per epoch on stdout. Default 0: nothing is printed. */
+  /** 1 (or true): the CLI's plain progress on stdout (backend, model summary, one line per epoch). Default 0: nothing is printed. */
   verbose?: 0 | 1 | boolean;
 }
 
