@@ -203,9 +203,11 @@ describe('compare', () => {
     ['a dataset the model does not fit', { data: { name: 'synthetic', features: 7 } }, /dataset synthetic has samples of shape \[7\] and 4 outputs, but the model takes \[4\] and has 3/],
     ['no model', { model: undefined }, /compare: model is required/],
   ];
-  test.each(cases)('%s is a UserError', async (_name, change, message) => {
+  test.each(cases)('%s is a UserError, and nothing is left behind', async (_name, change, message) => {
+    const before = tf.memory().numTensors;
     const call = compare({ model, data, arms: ['uniform'], epochs: 1, batchSize: 1, backend: 'cpu', ...change } as never);
     await expect(call).rejects.toThrow(UserError);
     await expect(compare({ model, data, arms: ['uniform'], epochs: 1, batchSize: 1, backend: 'cpu', ...change } as never)).rejects.toThrow(message);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

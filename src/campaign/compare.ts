@@ -8,16 +8,17 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { resolveExperiment } from '../config/load';
 import { ExperimentSchema, ModelSchema, OptimizerSchema, type ExperimentConfig } from '../config/schema';
-import { inMemoryDataset, type ModelInterface, type ShapedArray } from '../data/in-memory';
+import { inMemoryDataset, type InMemorySplits, type ModelInterface, type ShapedArray } from '../data/in-memory';
 import { loadDataset } from '../data/registry';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend';
 import { UserError } from '../errors';
 import { builtFromLayersModel, cloneLayersModel, kernelsOfLayersModel } from '../models/from-layers-model';
 import type { RunSummary } from '../record/run-summary';
-import type { LoadedDataset } from '../spec';
+import { Rng } from '../rng';
+import type { LoadedDataset, RunEvents } from '../spec';
 import { layerListWorkload, runExperiment, type Workload } from '../train/experiment';
 import { runCampaign } from './campaign';
-import { checkLayersModel, lossFor, modelInterface } from './importance-training';
+import { checkLayersModel, lossFor, modelInterface } from './caller-model';
 import { callbackList, checkedOptions, libraryEvents, shapedArray, type ArrayInput, type TrainingCallbacks } from './library-io';
 
 /** The caller's data: training inputs and targets, and optionally what val_* is measured on. */
@@ -101,11 +102,10 @@ function arraysInterface(x: ShapedArray, y: ShapedArray, loss: ExperimentConfig[
   return { inputShape: x.shape.length > 1 ? x.shape.slice(1) : [1], inputDtype: x.values instanceof Int32Array ? 'int32' : 'float32', outputUnits: units, outputActivation: binary ? 'sigmoid' : 'softmax' };
 }
 
-/** The caller's model as every arm's: copies holding the same initial weights. */
-function callerModelWorkload(model: tf.LayersModel, dataset: LoadedDataset): Workload & { dispose(): void } {
+/** Copies of the caller's model for every arm (and auxiliary model), all holding its weights as they are now. */
+function modelCopies(model: tf.LayersModel): Pick<Workload, 'kernels' | 'newModel'> & { dispose(): void } {
   const initial = model.getWeights().map((w) => w.clone());
   return {
-    dataset,
     kernels: kernelsOfLayersModel(model),
     newModel: () => builtFromLayersModel(cloneLayersModel(model, initial, 'compare: model'), 'compare: model'),
     dispose: () => initial.forEach((w) => w.dispose()),
@@ -122,6 +122,46 @@ function checkFits(ds: LoadedDataset, model: ModelInterface): void {
         `but the model takes [${model.inputShape.join(', ')}] and has ${model.outputUnits}`,
     );
   }
+}
+
+/** What compare holds of the caller's model until the run ends: the weights it copies from, a factory's model. */
+interface Held {
+  copies?: ReturnType<typeof modelCopies>;
+  owned?: tf.LayersModel;
+}
+
+type CheckedOptions = z.infer<typeof CompareSchema>;
+
+/** The run's config with the caller's parts named, and the workload that carries them (none for a config-only run). */
+async function prepare(o: CheckedOptions, resolved: ExperimentConfig, arrays: ArrayData | undefined, events: RunEvents, held: Held): Promise<{ cfg: ExperimentConfig; workload?: Workload }> {
+  let cfg = resolved;
+  const named = (dataset: LoadedDataset, workload: Omit<Workload, 'dataset'>) => ({
+    cfg: { ...cfg, dataset: arrays ? { name: 'arrays', validation: 'test' as const, options: {} } : cfg.dataset },
+    workload: { ...workload, dataset },
+  });
+  if (isCallerModel(o.model)) {
+    const model = typeof o.model === 'function' ? (held.owned = checkLayersModel((o.model as () => tf.LayersModel)(), 'compare: the model factory')) : checkLayersModel(o.model, 'compare: model');
+    const copies = (held.copies = modelCopies(model));
+    // a copy is looked at, not the caller's model, which compare leaves as it was
+    const probe = copies.newModel(new Rng('probe'), 'arm');
+    const iface = modelInterface(probe);
+    probe.logits.dispose();
+    const loss = lossFor(model, probe, 'compare: model');
+    if (o.loss && o.loss !== loss) throw new UserError(`compare: loss ${o.loss} does not fit the model's ${probe.outputActivation} output (trained with ${loss}); leave loss out for a tf.LayersModel`);
+    cfg = { ...cfg, loss, model: `${typeof o.model === 'function' ? 'factory: ' : ''}tf.LayersModel ${model.name}` };
+    if (arrays) return named(inMemoryDataset(arrayInput(arrays), iface, 'compare'), copies);
+    const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: o.dataDir, log: (line) => events.log(line) });
+    checkFits(ds, iface);
+    return named(ds, copies);
+  }
+  if (!arrays) return { cfg };
+  const input = arrayInput(arrays);
+  const ds = inMemoryDataset(input, arraysInterface(input.train.x, input.train.y, cfg.loss), 'compare');
+  return named(ds, layerListWorkload(cfg, ds));
+}
+
+function arrayInput(arrays: ArrayData): InMemorySplits {
+  return { train: { x: shapedArray(arrays.x, 'compare: data.x'), y: shapedArray(arrays.y, 'compare: data.y') }, validation: validationArrays(arrays.validation) };
 }
 
 /**
@@ -150,34 +190,13 @@ export async function compare(options: CompareOptions): Promise<RunSummary> {
     seed: o.seed,
     arms,
   };
-  let cfg = resolveExperiment(doc, 'compare');
+  const resolved = resolveExperiment(doc, 'compare');
   const events = libraryEvents(o.verbose, callbackList(o.callbacks as CompareOptions['callbacks']));
 
-  let workload: (Workload & { dispose?(): void }) | undefined;
-  let owned: tf.LayersModel | undefined;
-  if (callerModel) {
-    const model = typeof o.model === 'function' ? (owned = checkLayersModel((o.model as () => tf.LayersModel)(), 'compare: the model factory')) : checkLayersModel(o.model, 'compare: model');
-    const probe = builtFromLayersModel(model, 'compare: model');
-    const iface = modelInterface(probe);
-    const loss = lossFor(model, probe, 'compare: model');
-    if (o.loss && o.loss !== loss) throw new UserError(`compare: loss ${o.loss} does not fit the model's ${probe.outputActivation} output (trained with ${loss}); leave loss out for a tf.LayersModel`);
-    cfg = { ...cfg, loss, model: `${typeof o.model === 'function' ? 'factory: ' : ''}tf.LayersModel ${model.name}` };
-    let ds: LoadedDataset;
-    if (arrays) ds = inMemoryDataset({ train: { x: shapedArray(arrays.x, 'compare: data.x'), y: shapedArray(arrays.y, 'compare: data.y') }, validation: validationArrays(arrays.validation) }, iface, 'compare');
-    else {
-      ds = await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: o.dataDir, log: (line) => events.log(line) });
-      checkFits(ds, iface);
-    }
-    workload = callerModelWorkload(model, ds);
-  } else if (arrays) {
-    const x = shapedArray(arrays.x, 'compare: data.x');
-    const y = shapedArray(arrays.y, 'compare: data.y');
-    const ds = inMemoryDataset({ train: { x, y }, validation: validationArrays(arrays.validation) }, arraysInterface(x, y, cfg.loss), 'compare');
-    workload = layerListWorkload(cfg, ds);
-  }
-  if (workload) cfg = { ...cfg, dataset: arrays ? { name: 'arrays', validation: 'test', options: {} } : cfg.dataset };
-
+  // what compare made of the caller's model is freed however the run ends
+  const held: Held = {};
   try {
+    const { cfg, workload } = await prepare(o, resolved, arrays, events, held);
     if (o.out) {
       // the caller's arrays are not in any file: such a run cannot be resumed, so no checkpoints
       const result = await runCampaign(cfg, { backend: o.backend, out: o.out, dataDir: o.dataDir, events, workload, ...(workload ? { checkpoint: false } : {}) });
@@ -185,7 +204,7 @@ export async function compare(options: CompareOptions): Promise<RunSummary> {
     }
     return (await runExperiment(cfg, { backend: o.backend, outDir: '', files: false, dataDir: o.dataDir, events, workload })).summary;
   } finally {
-    workload?.dispose?.();
-    owned?.dispose();
+    held.copies?.dispose();
+    held.owned?.dispose();
   }
 }

@@ -9,14 +9,14 @@ import { z } from 'zod';
 import { resolveArm } from '../config/load';
 import { ExperimentSchema, OptimizerSchema, type ArmConfig, type ExperimentConfig, type OptimizerConfig } from '../config/schema';
 import { withOptimizerDefaults } from '../config/optimizer-defaults';
-import { inMemoryDataset, type ModelInterface } from '../data/in-memory';
+import { inMemoryDataset } from '../data/in-memory';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend';
 import { UserError } from '../errors';
-import type { BuiltModel } from '../models/build';
 import { builtFromLayersModel, cloneLayersModel, kernelsOfLayersModel } from '../models/from-layers-model';
 import type { ArmStatus, EpochRecord } from '../spec';
 import { runExperiment } from '../train/experiment';
 import { createOptimizer, learningRateOf } from '../train/optimizer';
+import { checkLayersModel, lossFor, modelInterface } from './caller-model';
 import { callbackList, checkedOptions, libraryEvents, shapedArray, type ArrayInput, type TrainingCallbacks } from './library-io';
 
 /** How to train: a strategy of the registry and its parameters (as in a config's arm), and the run's settings. */
@@ -86,34 +86,6 @@ const FitOptionsSchema = z
     verbose: z.union([z.boolean(), z.literal(0), z.literal(1)]).default(0),
   })
   .strict();
-
-/** A tf.LayersModel, also from another copy of tfjs (instanceof would miss it). */
-export function checkLayersModel(model: unknown, where: string): tf.LayersModel {
-  const m = model as Partial<tf.LayersModel> | null;
-  const looksLike = m !== null && typeof m === 'object' && Array.isArray(m.inputs) && Array.isArray(m.outputs) && typeof m.getWeights === 'function';
-  if (!looksLike) throw new UserError(`${where}: expected a tf.LayersModel (tf.sequential() or tf.model()), got ${model === null ? 'null' : typeof model}`);
-  return model as tf.LayersModel;
-}
-
-/** What the loss will be: fixed by the output activation; a compiled loss must agree with it. */
-export function lossFor(model: tf.LayersModel, built: BuiltModel, where: string): ExperimentConfig['loss'] {
-  const loss: ExperimentConfig['loss'] = built.outputActivation === 'sigmoid' ? 'binary_crossentropy' : 'categorical_crossentropy';
-  const compiled = (model as { loss?: unknown }).loss;
-  if (compiled === undefined) return loss;
-  const name = typeof compiled === 'string' ? compiled.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase() : undefined;
-  const fits = name === loss || (loss === 'categorical_crossentropy' && name === 'sparse_categorical_crossentropy');
-  if (!fits) {
-    const shown = typeof compiled === 'string' ? `"${compiled}"` : 'a custom loss';
-    throw new UserError(`${where}: the model was compiled with loss ${shown}, but its ${built.outputActivation} output is trained with ${loss}; compile it with ${loss} or leave it uncompiled`);
-  }
-  return loss;
-}
-
-/** The model's output width and the rest of what the data must fit. */
-export function modelInterface(built: BuiltModel): ModelInterface {
-  const units = built.logits.outputs[0].shape[built.logits.outputs[0].shape.length - 1] ?? 0;
-  return { inputShape: built.inputShape, inputDtype: built.inputDtype, outputUnits: units, outputActivation: built.outputActivation as 'softmax' | 'sigmoid' };
-}
 
 const OPTIMIZER_CLASSES: Record<string, OptimizerConfig['name']> = { SGD: 'sgd', Momentum: 'sgd', RMSProp: 'rmsprop', Adam: 'adam', Adadelta: 'adadelta', Adagrad: 'adagrad' };
 
