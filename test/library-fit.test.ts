@@ -172,6 +172,21 @@ describe('importanceTraining(model).fit', () => {
     [model, model2, binary, x, oneHot].forEach((t) => t.dispose());
   });
 
+  test('a model over token ids (int32 input) takes whole numbers; a fraction among them is a UserError', async () => {
+    const input = tf.input({ shape: [5], dtype: 'int32' });
+    const pooled = tf.layers.globalAveragePooling1d().apply(tf.layers.embedding({ inputDim: 20, outputDim: 4 }).apply(input)) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2, activation: 'softmax' }).apply(pooled) as tf.SymbolicTensor });
+    const rng = new Rng(3);
+    const ids = Array.from({ length: 40 }, () => Array.from({ length: 5 }, () => rng.int(20)));
+    const labels = ids.map((row) => (row[0] < 10 ? 0 : 1));
+    const h = await importanceTraining(model, { strategy: 'upper-bound', backend: 'cpu' }).fit(ids, labels, { batchSize: 8, epochs: 2, validationData: [ids, labels] });
+    expect(h.status).toBe('finished');
+    expect(h.records[1].steps).toBe(5);
+    ids[3][2] = 2.5;
+    await expect(importanceTraining(model, { backend: 'cpu' }).fit(ids, labels)).rejects.toThrow(/fit: training x: value 17 is 2\.5; the model takes int32 token ids/);
+    model.dispose();
+  });
+
   test('the logits of a Dense softmax layer give the model its own predictions back', () => {
     const model = denseSoftmaxModel();
     const x = tf.randomNormal([5, 4], 0, 1, 'float32', 7);
