@@ -3,7 +3,10 @@
  * tfjs `cpu`, stock `wasm` and wasm + native kernels, against what OpenBLAS sgemm does at the same
  * matrix shapes.
  *
- *   npm run bench:engine [-- --quick] [--cpu-steps N] [--cpu-cnn-batch N] [--models mlp,cnn,reuters,imdb] [--no-cpu]
+ *   npm run bench:engine [-- --quick] [--cpu-steps N] [--cpu-cnn-batch N] [--models mlp,cnn,reuters,imdb] [--no-cpu] [--loaded-only]
+ *
+ * Each model also runs saved as a model.json and loaded back (model: {path}) against its layer
+ * list, paired blocks on the engine in use; --loaded-only runs just that comparison.
  *
  * The models, optimizers, batch sizes and seeds are those of configs/mnist-mlp, mnist-cnn, reuters-mlp
  * and imdb-fasttext (zoo models built by buildModel), and the step timed is is-bench's training step,
@@ -27,14 +30,19 @@
  * - scoring : training = the scoring pass per sample against a training step per sample, at the
  *   training batch size (importance sampling's cost model assumes 1 : 3).
  */
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
   gemmFlops, inferenceGemms, openWorkload, referenceWorkload, trainingGemms, type GemmShape, type ReferenceConfig,
-  type ReferenceWorkload, type WorkloadSession,
+  type ReferenceWorkload, type WorkloadSession, workloadInputDtype,
 } from '../src/bench/reference-workloads';
+import { buildModel } from '../src/models/build';
+import { saveModelFiles } from '../src/models/model-file';
+import { openModelSource } from '../src/models/model-source';
+import { Rng } from '../src/rng';
 import { loadNativeAddon, type NativeAddon } from '../src/engine/native-addon';
 import { disableNativeKernels, enableNativeKernels, nativeKernelsUnavailableReason, type NativeKernelStatus } from '../src/engine/native';
 
@@ -50,6 +58,8 @@ interface Options {
   cpuCnnBatch: number;
   models: ReferenceConfig[];
   cpu: boolean;
+  /** Only the loaded model.json against the layer list (a short run). */
+  loadedOnly: boolean;
 }
 
 interface EngineResult {
@@ -82,7 +92,7 @@ function parseOptions(argv: string[]): Options {
   const names = (value('--models') ?? 'mlp,cnn,reuters,imdb').split(',');
   const unknown = names.filter((n) => !(n in MODELS));
   if (unknown.length > 0) throw new Error(`--models: unknown ${unknown.join(', ')} (mlp, cnn, reuters, imdb)`);
-  return { quick, cpuSteps, cpuCnnBatch, models: names.map((n) => MODELS[n]), cpu: !argv.includes('--no-cpu') };
+  return { quick, cpuSteps, cpuCnnBatch, models: names.map((n) => MODELS[n]), cpu: !argv.includes('--no-cpu'), loadedOnly: argv.includes('--loaded-only') };
 }
 
 function median(values: number[]): number {
@@ -193,6 +203,77 @@ function measurePair(model: ReferenceWorkload, opts: Options): PairResult {
   }
 }
 
+interface LoadedResult {
+  layersMs: number;
+  loadedMs: number;
+  /** Loaded / layer-list step time: the geometric mean of the paired ratios in both opening orders. */
+  ratio: number;
+  /** Whether both ran the planned step (a loaded sequential stack is planned like its layer list). */
+  planned: boolean;
+}
+
+/**
+ * The model saved as a model.json and loaded back (src/models/model-file.ts, user-model.ts) against
+ * the same architecture from its layer list, on the current engine, in alternating blocks.
+ */
+async function measureLoaded(model: ReferenceWorkload, opts: Options): Promise<LoadedResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isb-bench-model-'));
+  const dtype = workloadInputDtype(model.data);
+  const original = buildModel(model.layers, { inputShape: model.data.inputShape, inputDtype: dtype, vocabSize: model.data.vocabSize, seed: model.seed, dropoutRng: new Rng('save') });
+  const binary = model.data.labelKind === 'binary';
+  try {
+    const source = await openModelSource({ path: await saveModelFiles(original.display, dir), initialWeights: 'file' }, {
+      sampleShape: original.inputShape,
+      inputDtype: dtype,
+      vocabSize: model.data.vocabSize,
+      numClasses: model.data.numClasses,
+      outputUnits: binary ? 1 : model.data.numClasses,
+      outputActivation: binary ? 'sigmoid' : 'softmax',
+      logits: true,
+      seed: model.seed,
+    });
+    // Timed in both opening orders: on this engine the session opened second steps faster (an
+    // order effect of the same size as any difference here), so each order's paired ratio is
+    // measured and their geometric mean reported.
+    const once = (loadedFirst: boolean) => {
+      const layers = () => openWorkload(model, `bench/${model.name}/loaded`);
+      const loaded = () => openWorkload(model, `bench/${model.name}/loaded`, { build: source.build });
+      const [first, second] = loadedFirst ? [loaded(), layers()] : [layers(), loaded()];
+      const [l, m] = loadedFirst ? [second, first] : [first, second];
+      try {
+        const step = (w: WorkloadSession) => () => w.session.trainStep(w.indices, null);
+        for (let i = 0; i < 3; i++) [l, m].forEach((w) => step(w)());
+        const { blocks, perBlock } = blocking(timeMedian(step(l), 0, 3, 0), opts.quick);
+        const r = pairedBlocks(step(l), step(m), blocks, perBlock);
+        const planned = [l, m].every((w) => (w.session as unknown as { planned?: unknown }).planned != null);
+        return { ...r, planned };
+      } finally {
+        [first, second].forEach((w) => w.dispose());
+      }
+    };
+    try {
+      const a = once(false);
+      const b = once(true);
+      return { layersMs: median([a.a, b.a]), loadedMs: median([a.b, b.b]), ratio: Math.sqrt(a.ratio * b.ratio), planned: a.planned && b.planned };
+    } finally {
+      source.dispose();
+    }
+  } finally {
+    original.logits.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function loadedReport(model: ReferenceWorkload, engine: string, r: LoadedResult): string[] {
+  return [
+    `### ${model.name}: a loaded model.json against the same layer list (${engine}${r.planned ? ', both planned' : ''})`,
+    '',
+    '| model | batch | layer list ms/step | model.json ms/step | model.json / layer list (paired, both orders) |',
+    '|---|---:|---:|---:|---:|',
+    `| ${model.name} | ${model.batch} | ${fmt(r.layersMs, 2)} | ${fmt(r.loadedMs, 2)} | ${r.ratio.toFixed(3)} |`,
+  ];
+}
+
 interface ScoringResult {
   tfjsMs: number;
   plannedMs: number;
@@ -259,6 +340,7 @@ interface Outcome {
   sgemm?: SgemmResult;
   scoring?: ScoringResult;
   scoringSgemm?: SgemmResult;
+  loaded?: LoadedResult;
 }
 
 function report(o: Outcome): string[] {
@@ -318,7 +400,7 @@ function scoringReport(outcomes: Outcome[]): string[] {
 function targets(outcomes: Outcome[]): string[] {
   const find = (name: string) => outcomes.find((o) => o.model.name === name);
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
-  const lines = ['### Targets (issue 17)', '', '| target | measured | |', '|---|---:|---|'];
+  const lines = ['### Targets', '', '| target | measured | |', '|---|---:|---|'];
   const bound = (name: string, limit: number) => {
     const o = find(name);
     if (!o?.pair?.planned.stepMs || !o.sgemm) return;
@@ -360,6 +442,15 @@ async function main(): Promise<void> {
     '',
   ].join('\n'));
 
+  if (opts.loadedOnly) {
+    await useEngine(status ? 'native' : 'wasm');
+    for (const config of opts.models) {
+      const model = referenceWorkload(config);
+      console.log([...loadedReport(model, status ? 'wasm + native kernels' : 'stock wasm', await measureLoaded(model, opts)), ''].join('\n'));
+    }
+    disableNativeKernels();
+    return;
+  }
   const outcomes: Outcome[] = [];
   for (const config of opts.models) {
     const model = referenceWorkload(config);
@@ -379,6 +470,7 @@ async function main(): Promise<void> {
       outcome.pair = measurePair(model, opts);
       results.push(outcome.pair.tfjs, outcome.pair.planned);
       outcome.scoring = measureScoring(model, opts);
+      outcome.loaded = await measureLoaded(model, opts);
     }
     if (addon && sgemmBefore) {
       outcome.sgemm = fasterSgemm(sgemmBefore[0], measureSgemm(addon, gemms, opts.quick));
@@ -386,6 +478,7 @@ async function main(): Promise<void> {
     }
     outcomes.push(outcome);
     console.log([...report(outcome), ''].join('\n'));
+    if (outcome.loaded) console.log([...loadedReport(model, 'wasm + native kernels', outcome.loaded), ''].join('\n'));
   }
   if (status) console.log([...scoringReport(outcomes), '', ...targets(outcomes), '', `At the end: ${loadLine()}.`].join('\n'));
   disableNativeKernels();

@@ -67,11 +67,11 @@ describe('bad configs are rejected before training with the field named', () => 
     ['unknown dataset', smallExperiment({ dataset: { name: 'nosuch' } }), /dataset\.name must be one of .*\(got "nosuch"\)/],
     ['bad dataset option', smallExperiment({ dataset: { name: 'synthetic', classes: 1 } }), /dataset\.classes must be an integer >= 2 \(got 1\)/],
     ['unknown zoo model', smallExperiment({ model: 'resnet-1000' }), /model must be a zoo model/],
-    ['bad layer type', smallExperiment({ model: { layers: [{ type: 'lstm', units: 3 }] } }), /model\.layers\[0\]\.type must be one of dense/],
+    ['bad layer type', smallExperiment({ model: { layers: [{ type: 'transformer', units: 3 }] } }), /model\.layers\[0\]\.type must be one of dense/],
     ['dropout rate 1', smallExperiment({ model: { layers: [{ type: 'dropout', rate: 1 }, { type: 'dense', units: 3 }] } }), /model\.layers\[0\]\.rate must be a number >= 0 and < 1 \(got 1\)/],
     ['duplicate arm names', smallExperiment({ arms: [{ name: 'a', strategy: 'uniform' }, { name: 'a', strategy: 'uniform' }] }), /arms\[1\]\.name "a" is used by another arm/],
     ['no arms', smallExperiment({ arms: [] }), /arms must be a list of at least 1 item \(got \[\]\)/],
-    ['wrong loss', smallExperiment({ loss: 'hinge' }), /loss must be one of categorical_crossentropy, binary_crossentropy/],
+    ['wrong loss', smallExperiment({ loss: 'hinge' }), /loss must be one of categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy, mse, mae, huber \(got "hinge"\)/],
   ];
 
   test.each(cases)('%s', async (_label, doc, message) => {

@@ -110,7 +110,7 @@ describe('runExperiment on the user files', () => {
     const cfg = resolveExperiment(experiment({ format: 'csv', path: 'reg.csv', label: 'price', validation: { holdout: 0.25 } }, MLP), 'exp.yaml', dir);
     const out = tempDir('isb-files-out-');
     await expect(runExperiment({ ...cfg, batchSize: 2 }, { backend: 'cpu', outDir: out })).rejects.toThrow(
-      'loss categorical_crossentropy is a classification loss, but dataset reg has regression targets (1 value per sample); regression losses are not available yet',
+      'loss categorical_crossentropy is a classification loss, but dataset reg has regression targets (1 value per sample): use loss mse, mae or huber',
     );
     expect(fs.readdirSync(out)).toEqual([]);
   });

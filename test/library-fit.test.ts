@@ -15,7 +15,8 @@ import { disposeSplit, toDevice, TrainingSession } from '../src/train/session';
 import { Rng } from '../src/rng';
 import { strategyNames } from '../src/sampling/registry';
 import { EPOCH_COLUMNS, silentEvents, type EpochRecord } from '../src/spec';
-import { modelLayers, runExperiment } from '../src/train/experiment';
+import { runExperiment } from '../src/train/experiment';
+import { getZooModel } from '../src/models/zoo';
 import { smallExperiment, tempDir } from './helpers/cli';
 
 beforeAll(async () => {
@@ -94,7 +95,8 @@ describe('importanceTraining(model).fit', () => {
     await runExperiment(cfg, { backend: 'cpu', outDir: tempDir(), checkpoint: false, events: { ...silentEvents, armEpochEnd: (_a, r) => r && fromConfig.push(r) } });
 
     const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, log: () => {} });
-    const built = buildModel(modelLayers(cfg, ds), { inputShape: ds.inputShape, inputDtype: ds.inputDtype, seed: cfg.seed, dropoutRng: Rng.forRole(cfg.seed, 'dropout') });
+    const layers = getZooModel('tiny-mlp').layers({ numClasses: ds.numClasses, outputUnits: ds.numClasses, outputActivation: 'softmax' });
+    const built = buildModel(layers, { inputShape: ds.inputShape, inputDtype: ds.inputDtype, seed: cfg.seed, dropoutRng: Rng.forRole(cfg.seed, 'dropout') });
     const x = tf.tensor2d(ds.train.x, [ds.train.n, ds.inputShape[0]]);
     const y = tf.tensor2d(ds.train.y, [ds.train.n, ds.numClasses]);
     const vx = tf.tensor2d(ds.validation.x, [ds.validation.n, ds.inputShape[0]]);

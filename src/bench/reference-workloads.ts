@@ -2,7 +2,7 @@ import type { LayerSpec, OptimizerConfig } from '../config/schema';
 import { loadExperiment } from '../config/load';
 import { oneHot } from '../data/one-hot';
 import { UserError } from '../errors';
-import { buildModel, modelInputShape } from '../models/build';
+import { buildModel, modelInputShape, type BuiltModel } from '../models/build';
 import { getZooModel } from '../models/zoo';
 import { Rng } from '../rng';
 import type { DataSplit, LabelKind } from '../spec';
@@ -10,7 +10,7 @@ import { createOptimizer } from '../train/optimizer';
 import { disposeSplit, toDevice, TrainingSession } from '../train/session';
 
 /**
- * The four reference workloads of the engine work (issue 7), as is-bench trains them: the zoo model,
+ * The four reference workloads of the engine benchmark, as is-bench trains them: the zoo model,
  * optimizer, batch size and seed of the built-in config, on synthetic data of the dataset's shape (no
  * dataset needed), through the product's TrainingSession; and the matrix products one training step
  * costs, derived from the layer list. Used by scripts/bench-engine.ts and the native-kernel tests.
@@ -111,6 +111,8 @@ export interface OpenOptions {
   samples?: number;
   /** Whether the session runs planned steps where it can (default true; see SessionOptions). */
   planned?: boolean;
+  /** Builds the arm's model in place of the layer list (a loaded model.json's ModelSource.build). */
+  build?: (seed: number, dropoutRng: Rng) => BuiltModel;
 }
 
 /** A workload ready to step: its TrainingSession over synthetic data on the device. */
@@ -125,18 +127,17 @@ export interface WorkloadSession {
  * Builds the model, optimizer and session as src/train/experiment.ts does for an arm, on the current
  * backend, over synthetic samples drawn from `dataSeed`.
  */
+export { inputDtype as workloadInputDtype };
+
 export function openWorkload(workload: ReferenceWorkload, dataSeed: string, options: OpenOptions = {}): WorkloadSession {
   const { data, seed } = workload;
   const dtype = inputDtype(data);
   const samples = options.samples ?? workload.batch;
   const train = toDevice(syntheticSplit(data, samples, new Rng(dataSeed)), dtype);
-  const model = buildModel(workload.layers, {
-    inputShape: data.inputShape,
-    inputDtype: dtype,
-    vocabSize: data.vocabSize,
-    seed,
-    dropoutRng: Rng.forRole(seed, 'dropout'),
-  });
+  const dropoutRng = Rng.forRole(seed, 'dropout');
+  const model = options.build
+    ? options.build(seed, dropoutRng)
+    : buildModel(workload.layers, { inputShape: data.inputShape, inputDtype: dtype, vocabSize: data.vocabSize, seed, dropoutRng });
   const session = new TrainingSession(model, createOptimizer(workload.optimizer), train, { planned: options.planned });
   return {
     session,

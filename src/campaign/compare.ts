@@ -16,7 +16,7 @@ import { builtFromLayersModel, cloneLayersModel, kernelsOfLayersModel } from '..
 import type { RunSummary } from '../record/run-summary';
 import { Rng } from '../rng';
 import type { LoadedDataset, RunEvents } from '../spec';
-import { layerListWorkload, runExperiment, type Workload } from '../train/experiment';
+import { runExperiment, type Workload, type WorkloadModel } from '../train/experiment';
 import { runCampaign } from './campaign';
 import { checkLayersModel, lossFor, modelInterface } from './caller-model';
 import { callbackList, checkedOptions, libraryEvents, shapedArray, type ArrayInput, type TrainingCallbacks } from './library-io';
@@ -103,9 +103,10 @@ function arraysInterface(x: ShapedArray, y: ShapedArray, loss: ExperimentConfig[
 }
 
 /** Copies of the caller's model for every arm (and auxiliary model), all holding its weights as they are now. */
-function modelCopies(model: tf.LayersModel): Pick<Workload, 'kernels' | 'newModel'> & { dispose(): void } {
+function modelCopies(model: tf.LayersModel): WorkloadModel & { dispose(): void } {
   const initial = model.getWeights().map((w) => w.clone());
   return {
+    kind: 'tf.LayersModel',
     kernels: kernelsOfLayersModel(model),
     newModel: () => builtFromLayersModel(cloneLayersModel(model, initial, 'compare: model'), 'compare: model'),
     dispose: () => initial.forEach((w) => w.dispose()),
@@ -135,9 +136,9 @@ type CheckedOptions = z.infer<typeof CompareSchema>;
 /** The run's config with the caller's parts named, and the workload that carries them (none for a config-only run). */
 async function prepare(o: CheckedOptions, resolved: ExperimentConfig, arrays: ArrayData | undefined, events: RunEvents, held: Held): Promise<{ cfg: ExperimentConfig; workload?: Workload }> {
   let cfg = resolved;
-  const named = (dataset: LoadedDataset, workload: Omit<Workload, 'dataset'>) => ({
+  const named = (dataset: LoadedDataset, model?: WorkloadModel) => ({
     cfg: { ...cfg, dataset: arrays ? { name: 'arrays', validation: 'test' as const, options: {} } : cfg.dataset },
-    workload: { ...workload, dataset },
+    workload: { dataset, ...(model ? { model } : {}) },
   });
   if (isCallerModel(o.model)) {
     const model = typeof o.model === 'function' ? (held.owned = checkLayersModel((o.model as () => tf.LayersModel)(), 'compare: the model factory')) : checkLayersModel(o.model, 'compare: model');
@@ -156,8 +157,8 @@ async function prepare(o: CheckedOptions, resolved: ExperimentConfig, arrays: Ar
   }
   if (!arrays) return { cfg };
   const input = arrayInput(arrays);
-  const ds = inMemoryDataset(input, arraysInterface(input.train.x, input.train.y, cfg.loss), 'compare');
-  return named(ds, layerListWorkload(cfg, ds));
+  // the config's model is opened by the run, for these arrays
+  return named(inMemoryDataset(input, arraysInterface(input.train.x, input.train.y, cfg.loss), 'compare'));
 }
 
 function arrayInput(arrays: ArrayData): InMemorySplits {

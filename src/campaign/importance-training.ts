@@ -168,9 +168,12 @@ export function importanceTraining(model: tf.LayersModel, options: ImportanceTra
           shouldStop: () => stopTrainingOf(layersModel),
           workload: {
             dataset,
-            kernels: kernelsOfLayersModel(layersModel),
-            newModel: (_rng, role) => (role === 'arm' ? built : builtFromLayersModel(cloneLayersModel(layersModel, initial, WHERE), WHERE)),
-            newOptimizer: (role) => (role === 'arm' ? trainWith : createOptimizer(cfg.optimizer)),
+            model: {
+              kind: 'tf.LayersModel',
+              kernels: kernelsOfLayersModel(layersModel),
+              newModel: (_rng, role) => (role === 'arm' ? built : builtFromLayersModel(cloneLayersModel(layersModel, initial, WHERE), WHERE)),
+              newOptimizer: (role) => (role === 'arm' ? trainWith : createOptimizer(cfg.optimizer)),
+            },
           },
         });
         const a = run.summary.arms[0];

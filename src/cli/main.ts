@@ -3,6 +3,7 @@ import { experimentToYaml, loadExperiment } from '../config/load';
 import { EXIT, isUserError } from '../errors';
 import { processIO, type CliIO } from './io';
 import { catalogueText } from '../config/catalogue';
+import { modelSourceLines } from '../config/model-description';
 import { armList, nonNegativeInt, positiveInt } from './options';
 import { addDatasetsCommand } from './datasets';
 import { addReportCommand } from './report';
@@ -63,7 +64,7 @@ export function buildProgram(io: CliIO, result: { code: number }): Command {
     .option('--arms <a,b>', 'keep only these arms', armList)
     .action((experiment: string, opts: { epochs?: number; batchSize?: number; seed?: number; limit?: number; arms?: string[] }) => {
       const { config } = loadExperiment(experiment, opts);
-      io.stdout.write(experimentToYaml(config));
+      io.stdout.write(modelSourceLines(config).join('\n') + '\n' + experimentToYaml(config));
     });
 
   addResumeCommand(program, io, result);

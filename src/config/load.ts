@@ -12,7 +12,7 @@ import { withOptimizerDefaults } from './optimizer-defaults';
 import { parseExpectation } from './expectation';
 import { checkPlainData, decodeConfigBytes, parseConfigText, readConfigBytes } from './config-text';
 import { describeIssues, formatPath, showValue } from './issues';
-import { ExperimentSchema, type ArmConfig, type ExperimentConfig } from './schema';
+import { ExperimentSchema, type ArmConfig, type ExperimentConfig, type ModelConfig } from './schema';
 
 /** The project root: the folder with is-bench's package.json (from src/ under ts-jest, or dist/). */
 export const PROJECT_ROOT = projectRoot();
@@ -162,8 +162,9 @@ export function resolveExperiment(doc: unknown, where: string, baseDir: string =
     else problems.push(...describeIssues(parsed.error, schema as z.ZodTypeAny, dsRest, ['dataset']));
   }
 
+  if (cfg.huberDelta !== undefined && cfg.loss !== 'huber') problems.push(`huberDelta is Huber's delta: it needs loss: huber (got loss: ${cfg.loss})`);
   if (typeof cfg.model === 'string' && !modelNames().includes(cfg.model)) {
-    problems.push(`model must be a zoo model (${modelNames().join(', ')}) or {layers: [...]} (got ${JSON.stringify(cfg.model)})`);
+    problems.push(`model must be a zoo model (${modelNames().join(', ')}) or {layers: [...]}, {path: model.json} or {module: model.js} (got ${JSON.stringify(cfg.model)})`);
   }
 
   const arms: ArmConfig[] = [];
@@ -200,9 +201,10 @@ export function resolveExperiment(doc: unknown, where: string, baseDir: string =
       validation,
       options: datasetOptions,
     },
-    model: cfg.model,
+    model: modelWithAbsolutePaths(cfg.model, baseDir),
     optimizer: withOptimizerDefaults(cfg.optimizer),
     loss: cfg.loss,
+    ...(cfg.huberDelta !== undefined ? { huberDelta: cfg.huberDelta } : {}),
     epochs: cfg.epochs,
     batchSize: cfg.batchSize,
     seed: cfg.seed,
@@ -210,6 +212,13 @@ export function resolveExperiment(doc: unknown, where: string, baseDir: string =
     ...(cfg.expect ? { expect: cfg.expect } : {}),
     ...(cfg.reference ? { reference: cfg.reference } : {}),
   };
+}
+
+/** A user model's file, resolved against the config file's folder (like a file dataset's paths). */
+function modelWithAbsolutePaths(model: ModelConfig, baseDir: string): ModelConfig {
+  if (typeof model === 'string' || 'layers' in model) return model;
+  if ('path' in model) return { ...model, path: path.resolve(baseDir, model.path) };
+  return { module: path.resolve(baseDir, model.module) };
 }
 
 /** Command-line overrides of a config (each already checked by the CLI's option parsers). */

@@ -8,6 +8,8 @@ export const FILE_NAME_RULE = 'must start with a letter or digit, followed by le
 /** A Keras-style layer in a config's layer list. */
 const Activation = z.enum(['linear', 'relu', 'sigmoid', 'softmax', 'tanh', 'elu', 'selu', 'softplus']);
 
+const PoolSize = z.union([z.number().int().positive(), z.tuple([z.number().int().positive(), z.number().int().positive()])]).default(2);
+
 export const LayerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dense'), units: z.number().int().positive(), activation: Activation.default('linear') }).strict(),
   z
@@ -20,24 +22,47 @@ export const LayerSchema = z.discriminatedUnion('type', [
       activation: Activation.default('linear'),
     })
     .strict(),
-  z
-    .object({
-      type: z.literal('maxPooling2d'),
-      poolSize: z.union([z.number().int().positive(), z.tuple([z.number().int().positive(), z.number().int().positive()])]).default(2),
-    })
-    .strict(),
+  z.object({ type: z.literal('maxPooling2d'), poolSize: PoolSize }).strict(),
   z.object({ type: z.literal('flatten') }).strict(),
   z.object({ type: z.literal('dropout'), rate: z.number().min(0).lt(1) }).strict(),
   z.object({ type: z.literal('activation'), activation: Activation }).strict(),
   z.object({ type: z.literal('embedding'), outputDim: z.number().int().positive(), inputDim: z.number().int().positive().optional() }).strict(),
   z.object({ type: z.literal('globalAveragePooling1d') }).strict(),
+  z.object({ type: z.literal('batchNormalization'), momentum: z.number().gt(0).lt(1).default(0.99), epsilon: z.number().positive().default(0.001) }).strict(),
+  z.object({ type: z.literal('layerNormalization'), epsilon: z.number().positive().default(0.001) }).strict(),
+  z
+    .object({
+      type: z.literal('conv1d'),
+      filters: z.number().int().positive(),
+      kernelSize: z.number().int().positive(),
+      strides: z.number().int().positive().default(1),
+      padding: z.enum(['valid', 'same']).default('valid'),
+      activation: Activation.default('linear'),
+    })
+    .strict(),
+  z.object({ type: z.literal('maxPooling1d'), poolSize: z.number().int().positive().default(2) }).strict(),
+  z.object({ type: z.literal('averagePooling2d'), poolSize: PoolSize }).strict(),
+  z.object({ type: z.literal('globalAveragePooling2d') }).strict(),
+  z.object({ type: z.literal('globalMaxPooling1d') }).strict(),
+  z.object({ type: z.literal('globalMaxPooling2d') }).strict(),
+  z.object({ type: z.literal('lstm'), units: z.number().int().positive(), returnSequences: z.boolean().default(false) }).strict(),
+  z.object({ type: z.literal('gru'), units: z.number().int().positive(), returnSequences: z.boolean().default(false) }).strict(),
 ]);
 export type LayerSpec = z.infer<typeof LayerSchema>;
 
 export const ModelSchema = z.union([
   z.string().min(1),
   z.object({ layers: z.array(LayerSchema).min(1) }).strict(),
+  /** A tfjs Layers model.json; `seeded` re-initialises its weights from the experiment's seed. */
+  z.object({ path: z.string().min(1), initialWeights: z.enum(['file', 'seeded']).default('file') }).strict(),
+  /** A JavaScript module exporting createModel({tf, inputShape, numClasses, outputUnits, seed}). */
+  z.object({ module: z.string().min(1) }).strict(),
 ]);
+export type ModelConfig = z.infer<typeof ModelSchema>;
+
+/** The losses (Keras' names): three for classes, three for regression targets. */
+export const LOSS_NAMES = ['categorical_crossentropy', 'sparse_categorical_crossentropy', 'binary_crossentropy', 'mse', 'mae', 'huber'] as const;
+export type LossName = (typeof LOSS_NAMES)[number];
 
 export const OptimizerSchema = z
   .object({
@@ -87,7 +112,9 @@ export const ExperimentSchema = z
     dataset: DatasetBaseSchema,
     model: ModelSchema,
     optimizer: OptimizerSchema,
-    loss: z.enum(['categorical_crossentropy', 'binary_crossentropy']),
+    loss: z.enum(LOSS_NAMES),
+    /** Huber's delta (Keras' default 1); only with loss: huber. */
+    huberDelta: z.number().positive().optional(),
     epochs: z.number().int().positive(),
     batchSize: z.number().int().positive(),
     seed: z.number().int().min(0).default(0),
@@ -120,9 +147,11 @@ export type ExperimentConfig = {
     validation: 'test' | { holdout: number };
     options: Record<string, unknown>;
   };
-  model: string | { layers: LayerSpec[] };
+  /** A zoo name, a layer list, or the user's model (paths made absolute). */
+  model: ModelConfig;
   optimizer: OptimizerConfig;
-  loss: 'categorical_crossentropy' | 'binary_crossentropy';
+  loss: LossName;
+  huberDelta?: number;
   epochs: number;
   batchSize: number;
   seed: number;

@@ -5,7 +5,7 @@ import { loadNativeAddon } from './native-addon';
 import { DROPOUT_GRADIENT, NATIVE_KERNEL_FACTORIES } from './native-kernels';
 
 /**
- * Optional native BLAS kernels for tfjs's wasm backend (issue 7). `enableNativeKernels` swaps
+ * Optional native BLAS kernels for tfjs's wasm backend. `enableNativeKernels` swaps
  * tfjs's wasm kernels for the addon's in the kernel registry and spreads the backend's large
  * allocations over page offsets (heap-spread.ts); `disableNativeKernels` undoes both. Nothing here
  * changes which backend is active.

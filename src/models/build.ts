@@ -17,6 +17,11 @@ export interface BuiltModel {
   inputShape: number[];
   inputDtype: 'float32' | 'int32';
   /**
+   * False when the logits are recovered from the model's probabilities rather than taken before
+   * its activation: the gradient-norm bound then is not the reference's and is refused.
+   */
+  gnormBound?: boolean;
+  /**
    * The caller's own model (a library `fit`): trained in place, with the optimizer the caller
    * gave; the training session disposes neither.
    */
@@ -112,6 +117,51 @@ export function buildModel(specs: LayerSpec[], opts: BuildOptions): BuiltModel {
       case 'globalAveragePooling1d':
         layer = tf.layers.globalAveragePooling1d({ name: name('global_average_pooling1d') });
         break;
+      case 'batchNormalization':
+        layer = tf.layers.batchNormalization({ momentum: s.momentum, epsilon: s.epsilon, name: name('batch_normalization') });
+        break;
+      case 'layerNormalization':
+        layer = tf.layers.layerNormalization({ epsilon: s.epsilon, name: name('layer_normalization') });
+        break;
+      case 'conv1d':
+        layer = tf.layers.conv1d({
+          filters: s.filters,
+          kernelSize: s.kernelSize,
+          strides: s.strides,
+          padding: s.padding,
+          activation: s.activation,
+          kernelInitializer: glorot(),
+          name: name('conv1d'),
+        });
+        break;
+      case 'maxPooling1d':
+        layer = tf.layers.maxPooling1d({ poolSize: s.poolSize, name: name('max_pooling1d') });
+        break;
+      case 'averagePooling2d':
+        layer = tf.layers.averagePooling2d({ poolSize: pair(s.poolSize), name: name('average_pooling2d') });
+        break;
+      case 'globalAveragePooling2d':
+        layer = tf.layers.globalAveragePooling2d({ name: name('global_average_pooling2d') });
+        break;
+      case 'globalMaxPooling1d':
+        layer = tf.layers.globalMaxPooling1d({ name: name('global_max_pooling1d') });
+        break;
+      case 'globalMaxPooling2d':
+        layer = tf.layers.globalMaxPooling2d({ name: name('global_max_pooling2d') });
+        break;
+      case 'lstm':
+      case 'gru': {
+        // Keras' defaults: glorot kernel, orthogonal recurrent kernel, both seeded
+        const args = {
+          units: s.units,
+          returnSequences: s.returnSequences,
+          kernelInitializer: glorot(),
+          recurrentInitializer: tf.initializers.orthogonal({ seed: initRng.seed() }),
+          name: name(s.type),
+        };
+        layer = s.type === 'lstm' ? tf.layers.lstm(args) : tf.layers.gru(args);
+        break;
+      }
     }
     try {
       x = layer.apply(x) as tf.SymbolicTensor;
@@ -145,13 +195,31 @@ export function modelSummary(model: BuiltModel): string[] {
   return lines;
 }
 
+/** The tfjs kernels that training a layer of each class needs and not every backend has. */
+const KERNELS_BY_CLASS: Record<string, string[]> = {
+  Conv2D: ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'],
+  Conv1D: ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'],
+  MaxPooling2D: ['MaxPool', 'MaxPoolGrad'],
+  MaxPooling1D: ['MaxPool', 'MaxPoolGrad'],
+  AveragePooling2D: ['AvgPool', 'AvgPoolGrad'],
+  Embedding: ['GatherV2', 'UnsortedSegmentSum'],
+};
+
+const CLASS_OF_SPEC: Partial<Record<LayerSpec['type'], string>> = {
+  conv2d: 'Conv2D',
+  conv1d: 'Conv1D',
+  maxPooling2d: 'MaxPooling2D',
+  maxPooling1d: 'MaxPooling1D',
+  averagePooling2d: 'AveragePooling2D',
+  embedding: 'Embedding',
+};
+
+/** The tfjs kernels training layers of these classes needs that not every backend has. */
+export function kernelsForClasses(classNames: string[]): string[] {
+  return [...new Set(classNames.flatMap((c) => KERNELS_BY_CLASS[c] ?? []))];
+}
+
 /** The tfjs kernels a model's training needs that not every backend has. */
-export function kernelsNeeded(specs: readonly Pick<LayerSpec, 'type'>[]): string[] {
-  const needed = new Set<string>();
-  for (const s of specs) {
-    if (s.type === 'conv2d') ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].forEach((k) => needed.add(k));
-    if (s.type === 'maxPooling2d') ['MaxPool', 'MaxPoolGrad'].forEach((k) => needed.add(k));
-    if (s.type === 'embedding') ['GatherV2', 'UnsortedSegmentSum'].forEach((k) => needed.add(k));
-  }
-  return [...needed];
+export function kernelsNeeded(specs: LayerSpec[]): string[] {
+  return kernelsForClasses(specs.map((s) => CLASS_OF_SPEC[s.type] ?? ''));
 }

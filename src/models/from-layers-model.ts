@@ -5,8 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
-import type { LayerSpec } from '../config/schema';
-import { kernelsNeeded, type BuiltModel, type OutputActivation } from './build';
+import { kernelsForClasses, type BuiltModel, type OutputActivation } from './build';
 
 type Layer = tf.layers.Layer;
 type LayerVariable = Layer['trainableWeights'][number];
@@ -142,10 +141,7 @@ export function cloneLayersModel(model: tf.LayersModel, weights: tf.Tensor[], wh
   return clone;
 }
 
-/** Layer classes whose kernels not every backend has, as the layer-list types that name them. */
-const LAYER_TYPES: Record<string, LayerSpec['type']> = { Conv2D: 'conv2d', MaxPooling2D: 'maxPooling2d', Embedding: 'embedding' };
-
 /** The tfjs kernels training this model needs that not every backend has (for the backend choice). */
 export function kernelsOfLayersModel(model: tf.LayersModel): string[] {
-  return kernelsNeeded(model.layers.flatMap((l) => (LAYER_TYPES[l.getClassName()] ? [{ type: LAYER_TYPES[l.getClassName()] }] : [])));
+  return kernelsForClasses(model.layers.map((l) => l.getClassName()));
 }

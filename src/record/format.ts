@@ -26,6 +26,8 @@ export interface LineMetrics {
   accuracy: number;
   val_loss?: number;
   val_accuracy?: number;
+  /** A record's extra columns: a regression's val_mae is shown where accuracy would be. */
+  extra?: Record<string, number>;
 }
 
 /**
@@ -33,9 +35,13 @@ export interface LineMetrics {
  * names Keras 2.0 printed (`acc`, `val_acc`, as on the reference page), which fit narrower lines.
  */
 export function metricsText(m: LineMetrics, short = false): string {
-  const parts = [`loss: ${kerasNumber(m.loss)}`, `${short ? 'acc' : 'accuracy'}: ${kerasNumber(m.accuracy)}`];
+  // a regression has no accuracy (NaN): its mean absolute error is shown instead
+  const regression = Number.isNaN(m.accuracy) && m.extra?.val_mae !== undefined;
+  const parts = [`loss: ${kerasNumber(m.loss)}`];
+  if (!Number.isNaN(m.accuracy)) parts.push(`${short ? 'acc' : 'accuracy'}: ${kerasNumber(m.accuracy)}`);
   if (m.val_loss !== undefined) parts.push(`val_loss: ${kerasNumber(m.val_loss)}`);
-  if (m.val_accuracy !== undefined) parts.push(`${short ? 'val_acc' : 'val_accuracy'}: ${kerasNumber(m.val_accuracy)}`);
+  if (regression) parts.push(`val_mae: ${kerasNumber(m.extra!.val_mae)}`);
+  else if (m.val_accuracy !== undefined) parts.push(`${short ? 'val_acc' : 'val_accuracy'}: ${kerasNumber(m.val_accuracy)}`);
   return parts.join(' - ');
 }
 

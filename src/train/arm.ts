@@ -235,7 +235,7 @@ export class Arm {
         step,
         plannedSteps: Math.max(planned, step),
         loss: lossSum / step,
-        accuracy: correctSum / trained,
+        accuracy: session.regression ? NaN : correctSum / trained,
         elapsedS: now() - start - pausedTime,
       });
     }
@@ -248,12 +248,13 @@ export class Arm {
     const val = session.evaluate(o.validation);
     const evalTime = now() - evalStart;
     const { tau, ...diagnostics } = strategy.diagnostics?.() ?? {};
-    const extra = { ...diagnostics, ...(o.extraEvaluation?.(session) ?? {}) };
+    // regression: the mean absolute error stands where accuracy would (which is NaN)
+    const extra = { ...diagnostics, ...(val.mae !== undefined ? { val_mae: val.mae } : {}), ...(o.extraEvaluation?.(session) ?? {}) };
     const forwards = scoreForwards + trainForwards;
     const record: EpochRecord = {
       epoch: epoch + 1,
       loss: step ? lossSum / step : NaN,
-      accuracy: trained ? correctSum / trained : NaN,
+      accuracy: trained && !session.regression ? correctSum / trained : NaN,
       val_loss: val.loss,
       val_accuracy: val.accuracy,
       epoch_time_s: epochTime,

@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig, LayerSpec } from '../config/schema';
+import type { ExperimentConfig, LossName } from '../config/schema';
+import { lossOfName, REGRESSION_LOSSES } from './losses';
 import { loadDataset } from '../data/registry';
 import { type BackendChoice, selectBackend } from '../engine/backend';
 import { UserError } from '../errors';
-import { buildModel, kernelsNeeded, modelSummary, type BuiltModel } from '../models/build';
-import { getZooModel } from '../models/zoo';
+import { modelSummary, type BuiltModel, type OutputActivation } from '../models/build';
+import { modelKernels, openModelSource, type ModelFacts, type ModelSource } from '../models/model-source';
 import { kerasNumber } from '../record/format';
 import { configHash, gitCommit, machineInfo } from '../record/machine';
 import { RunOutput, timestampId, type RunFiles } from '../record/run-output';
@@ -50,17 +51,27 @@ export interface RunOptions {
 export type SessionRole = 'arm' | 'auxiliary';
 
 /**
- * What a run trains: a loaded dataset and a builder of each arm's model and optimizer. A config
- * run builds it from the config (`configWorkload`); the library passes the caller's tensors and model.
+ * What a run trains instead of the config's: a loaded dataset and, optionally, a builder of each
+ * arm's model and optimizer (else the config's model is opened for the dataset). The library
+ * passes the caller's arrays and model through it.
  */
 export interface Workload {
   dataset: LoadedDataset;
+  model?: WorkloadModel;
+}
+
+/** How a run gets its models: from the config's model source, or the caller's model (library). */
+export interface WorkloadModel {
+  /** How the model is named in messages (`model (tf.LayersModel): ...`). */
+  kind: string;
   /** Kernels the model's training needs that not every backend has (for the backend choice). */
   kernels: string[];
   /** A model for an arm or for a strategy's auxiliary model: every call gives the same initial weights. */
   newModel(dropoutRng: Rng, role: SessionRole): BuiltModel;
   /** Its optimizer (default: from the config's optimizer block). */
   newOptimizer?(role: SessionRole): tf.Optimizer;
+  /** Frees what it holds once the run is over (a model source's loaded weights). */
+  dispose?(): void;
 }
 
 export interface RunResult {
@@ -73,29 +84,93 @@ function packageVersion(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
-/** The layer list of the experiment's model, given the dataset. */
-export function modelLayers(cfg: ExperimentConfig, ds: LoadedDataset): LayerSpec[] {
-  checkLossFitsTargets(cfg.loss, ds);
-  if (typeof cfg.model !== 'string') return cfg.model.layers;
-  const binary = ds.labelKind === 'binary';
-  if (binary !== (cfg.loss === 'binary_crossentropy')) {
-    throw new UserError(`loss ${cfg.loss} does not fit dataset ${ds.name}, whose labels are ${ds.labelKind}`);
+/** The loss fits the dataset's targets: a cross-entropy for classes, mse/mae/huber for regression. */
+function checkLossFitsTargets(loss: LossName, ds: LoadedDataset): void {
+  const regressionLoss = REGRESSION_LOSSES.includes(loss);
+  if (ds.labelKind === 'regression') {
+    if (regressionLoss) return;
+    throw new UserError(
+      `loss ${loss} is a classification loss, but dataset ${ds.name} has regression targets ` +
+        `(${ds.numClasses} value${ds.numClasses === 1 ? '' : 's'} per sample): use loss mse, mae or huber, ` +
+        'or for class labels set target: classes in the dataset block',
+    );
   }
-  return getZooModel(cfg.model).layers({
-    numClasses: ds.numClasses,
-    outputUnits: binary ? 1 : ds.numClasses,
-    outputActivation: binary ? 'sigmoid' : 'softmax',
-    vocabSize: ds.vocabSize,
-  });
+  if (regressionLoss) {
+    throw new UserError(`loss ${loss} is a regression loss, but dataset ${ds.name} has ${ds.labelKind} labels: use ${ds.labelKind === 'binary' ? 'binary_crossentropy' : 'categorical_crossentropy'}, or target: regression in the dataset block`);
+  }
+  const binary = ds.labelKind === 'binary';
+  if (binary !== (loss === 'binary_crossentropy')) {
+    throw new UserError(`loss ${loss} does not fit dataset ${ds.name}, whose labels are ${ds.labelKind}`);
+  }
 }
 
-/** Both losses available are cross-entropies: a dataset with regression targets has no loss yet. */
-function checkLossFitsTargets(loss: ExperimentConfig['loss'], ds: LoadedDataset): void {
-  if (ds.labelKind !== 'regression') return;
+/** What the model source needs of the dataset and the loss (checked to fit each other). */
+export function experimentModelFacts(cfg: ExperimentConfig, ds: LoadedDataset): ModelFacts {
+  checkLossFitsTargets(cfg.loss, ds);
+  const binary = ds.labelKind === 'binary';
+  const regression = ds.labelKind === 'regression';
+  return {
+    sampleShape: ds.inputShape,
+    inputDtype: ds.inputDtype,
+    vocabSize: ds.vocabSize,
+    numClasses: ds.numClasses,
+    outputUnits: binary ? 1 : ds.numClasses,
+    outputActivation: regression ? 'linear' : binary ? 'sigmoid' : 'softmax',
+    logits: !regression,
+    seed: cfg.seed,
+  };
+}
+
+/**
+ * The experiment's model source, opened on the chosen backend (a model.json's weights and a
+ * factory's variables are created there); a module's model may need kernels that backend lacks.
+ */
+async function openExperimentModel(cfg: ExperimentConfig, facts: ModelFacts): Promise<ModelSource> {
+  const source = await openModelSource(cfg.model, facts);
+  const missing = source.kernels.filter((k) => !tf.getKernel(k, tf.getBackend()));
+  if (missing.length) {
+    source.dispose();
+    throw new UserError(`model (${source.kind}): the ${tf.getBackend()} backend lacks kernels this model needs (${missing.join(', ')}); use --backend cpu, or build the native kernels (see README, Backends)`);
+  }
+  return source;
+}
+
+/** The output activation the loss takes its logits from; a model without it would train on the wrong function. */
+export function checkModelFitsLoss(model: BuiltModel, loss: LossName, source: { kind: string }): void {
+  const wanted: OutputActivation = REGRESSION_LOSSES.includes(loss) ? 'linear' : loss === 'binary_crossentropy' ? 'sigmoid' : 'softmax';
+  if (model.outputActivation === wanted) return;
+  if (wanted === 'linear') {
+    throw new UserError(`model (${source.kind}): loss ${loss} takes the model's output as the prediction, but the layer list ends in a ${model.outputActivation}; end it with a linear layer`);
+  }
+  const got = model.outputActivation === 'linear' ? 'no softmax or sigmoid' : `a ${model.outputActivation}`;
+  throw new UserError(`model (${source.kind}): loss ${loss} takes a ${wanted} output, but the model's last layer has ${got}; end the model with activation: ${wanted}`);
+}
+
+/** Strategies whose schedule reads the training accuracy, which a regression target does not have. */
+const READS_ACCURACY: Record<string, string> = {
+  'ordered-sgd': 'it lowers q when the training accuracy reaches accuracy_steps',
+};
+
+/** Regression has no accuracy: a strategy driven by it would never move, so it is refused. */
+export function checkStrategiesFitLoss(cfg: ExperimentConfig): void {
+  if (!REGRESSION_LOSSES.includes(cfg.loss)) return;
+  const arm = cfg.arms.find((a) => READS_ACCURACY[a.strategy] !== undefined);
+  if (!arm) return;
+  throw new UserError(`arms ${arm.name}: strategy ${arm.strategy} needs an accuracy (${READS_ACCURACY[arm.strategy]}), which loss ${cfg.loss} (a regression) has not; use another strategy for this arm`);
+}
+
+/**
+ * The gradient-norm bound is the norm of the loss's gradient with respect to the logits: on a
+ * model whose logits could only be recovered from its probabilities it would be a different
+ * quantity, so arms scoring by it are refused rather than run on a wrong bound.
+ */
+export function checkScoresReachable(cfg: ExperimentConfig, model: BuiltModel): void {
+  if (model.gnormBound !== false) return;
+  const arm = cfg.arms.find((a) => a.params.score === 'gnorm' || a.params.score === 'full_gnorm');
+  if (!arm) return;
   throw new UserError(
-    `loss ${loss} is a classification loss, but dataset ${ds.name} has regression targets ` +
-      `(${ds.numClasses} value${ds.numClasses === 1 ? '' : 's'} per sample); regression losses are not available yet: ` +
-      'for class labels set target: classes in the dataset block',
+    `arms ${arm.name}: score ${String(arm.params.score)} needs the model's logits, but its ${model.outputActivation} sits inside a layer that cannot be split off ` +
+      `(only a Dense or Activation last layer can); set score: loss in this arm (it works on any model), or end the model with Dense + Activation`,
   );
 }
 
@@ -134,20 +209,10 @@ function trainSubset(train: DeviceSplit, n: number, size: number, seed: number):
   });
 }
 
-/** The config's dataset, loaded, and its model built from the layer list or the zoo. */
-async function configWorkload(cfg: ExperimentConfig, options: RunOptions, events: RunEvents): Promise<Workload> {
-  const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: options.dataDir, log: (line) => events.log(line) });
-  return layerListWorkload(cfg, ds);
-}
-
-/** A dataset, and the config's model (layer list or zoo name) built for it. */
-export function layerListWorkload(cfg: ExperimentConfig, ds: LoadedDataset): Workload {
-  const layers = modelLayers(cfg, ds);
-  return {
-    dataset: ds,
-    kernels: kernelsNeeded(layers),
-    newModel: (dropoutRng) => buildModel(layers, { inputShape: ds.inputShape, inputDtype: ds.inputDtype, vocabSize: ds.vocabSize, seed: cfg.seed, dropoutRng }),
-  };
+/** The config's model (zoo, layer list, model.json, module), opened on the backend that is active. */
+async function configModel(cfg: ExperimentConfig, facts: ModelFacts): Promise<WorkloadModel> {
+  const source = await openExperimentModel(cfg, facts);
+  return { kind: source.kind, kernels: source.kernels, newModel: (dropoutRng) => source.build(cfg.seed, dropoutRng), dispose: () => source.dispose() };
 }
 
 async function execute(
@@ -157,13 +222,16 @@ async function execute(
 ): Promise<RunResult> {
   const events = options.events ?? silentEvents;
   const checkpoints = (options.checkpoint ?? true) && options.files !== false;
-  const workload = options.workload ?? (await configWorkload(cfg, options, events));
-  const ds = workload.dataset;
+  const ds = options.workload?.dataset ?? (await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: options.dataDir, log: (line) => events.log(line) }));
   if (ds.train.n < cfg.batchSize) {
     throw new UserError(`batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples`);
   }
-  const backend = await selectBackend(options.backend, workload.kernels);
+  const modelFacts = experimentModelFacts(cfg, ds);
+  checkStrategiesFitLoss(cfg);
+  const given = options.workload?.model;
+  const backend = await selectBackend(options.backend, given?.kernels ?? modelKernels(cfg.model, modelFacts));
   events.log(backend.line);
+  const models = given ?? (await configModel(cfg, modelFacts));
   ds.info.forEach((l) => events.log(l));
 
   const { output, startedAt, resume } = openOutput();
@@ -176,11 +244,15 @@ async function execute(
   const extraEvaluation = evalTrain
     ? (session: TrainingSession) => {
         const r = session.evaluate(evalTrain);
-        return { train_eval_loss: r.loss, train_eval_accuracy: r.accuracy };
+        return { train_eval_loss: r.loss, train_eval_accuracy: r.accuracy, ...(r.mae !== undefined ? { train_eval_mae: r.mae } : {}) };
       }
     : undefined;
-  const newSession = (dropoutRng: Rng, role: SessionRole) =>
-    new TrainingSession(workload.newModel(dropoutRng, role), workload.newOptimizer?.(role) ?? createOptimizer(cfg.optimizer), train);
+  const newSession = (dropoutRng: Rng, role: SessionRole) => {
+    const model = models.newModel(dropoutRng, role);
+    checkModelFitsLoss(model, cfg.loss, models);
+    checkScoresReachable(cfg, model);
+    return new TrainingSession(model, models.newOptimizer?.(role) ?? createOptimizer(cfg.optimizer), train, { loss: lossOfName(cfg.loss, cfg.huberDelta) });
+  };
 
   const arms = cfg.arms.map((a) => {
     const def = getStrategy(a.strategy);
@@ -271,6 +343,7 @@ async function execute(
           const t = arm.options.session.evaluate(test);
           record.extra.test_loss = t.loss;
           record.extra.test_accuracy = t.accuracy;
+          if (t.mae !== undefined) record.extra.test_mae = t.mae;
         }
         if (record) {
           output.writeArm(arm.name, arm.records);
@@ -278,7 +351,8 @@ async function execute(
         }
         events.armEpochEnd(arm.name, record, arm.status);
         if (record && record.extra.test_accuracy !== undefined) {
-          events.log(`${arm.name}: test_loss ${kerasNumber(record.extra.test_loss)} - test_accuracy ${kerasNumber(record.extra.test_accuracy)} (${test!.n} test samples)`);
+          const metric = record.extra.test_mae !== undefined ? `test_mae ${kerasNumber(record.extra.test_mae)}` : `test_accuracy ${kerasNumber(record.extra.test_accuracy)}`;
+          events.log(`${arm.name}: test_loss ${kerasNumber(record.extra.test_loss)} - ${metric} (${test!.n} test samples)`);
         }
         if ((arm.status as string) === 'interrupted') {
           stopped = true;
@@ -290,6 +364,7 @@ async function execute(
     }
   } finally {
     for (const { arm } of arms) arm.options.session.dispose();
+    models.dispose?.();
     disposeSplit(train);
     disposeSplit(validation);
     if (test) disposeSplit(test);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NativeStepPlan, type PlanActivation, type PlanLayer, type PlanLoss, type PlanOptimizer } from '../engine/step-plan';
-import type { BuiltModel, OutputActivation } from '../models/build';
+import type { BuiltModel } from '../models/build';
+import { lossFunction, type LossFunction } from './losses';
 import { dropoutAttrs, SeededDropout } from '../models/seeded-dropout';
 import { topK } from '../sampling/top-k';
 
@@ -40,11 +41,11 @@ export interface PlannedStepResult {
   correct: Uint8Array;
 }
 
-const LOSS: Record<OutputActivation, PlanLoss> = {
-  softmax: 'softmax-cross-entropy',
-  sigmoid: 'sigmoid-cross-entropy',
-  linear: 'mean-squared-error',
-};
+/** The plan's loss for a loss function; mae and Huber have none (tfjs's step runs). */
+function planLoss(loss: LossFunction): PlanLoss | undefined {
+  if (loss.kind === 'softmax-cross-entropy' || loss.kind === 'sigmoid-cross-entropy') return loss.kind;
+  return loss.kind === 'mse' ? 'mean-squared-error' : undefined;
+}
 
 const ACTIVATIONS: readonly string[] = ['linear', 'relu', 'sigmoid', 'tanh'];
 
@@ -181,8 +182,10 @@ export class PlannedTraining {
   }
 
   /** The planned step of `model` trained by `optimizer`, or undefined when it cannot be planned. */
-  static create(model: BuiltModel, optimizer: tf.Optimizer): PlannedTraining | undefined {
+  static create(model: BuiltModel, optimizer: tf.Optimizer, loss: LossFunction = lossFunction(model.outputActivation)): PlannedTraining | undefined {
     if (!NativeStepPlan.active()) return undefined;
+    const lossSpec = planLoss(loss);
+    if (!lossSpec) return undefined;
     const described = describe(model.logits);
     const update = plannedUpdate(optimizer);
     if (!described || !update || described.layers.length === 0) return undefined;
@@ -197,7 +200,7 @@ export class PlannedTraining {
       inputSize,
       inputDtype: model.inputDtype,
       layers: described.layers,
-      loss: LOSS[model.outputActivation],
+      loss: lossSpec,
       outputs,
       optimizer: update.spec,
     });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BuiltModel } from '../models/build';
 import type { DataSplit, SampleScores, ScoreKind } from '../spec';
 import { topK } from '../sampling/top-k';
-import { correctPredictions, gradNormUpperBound, perSampleLoss } from './losses';
+import { absoluteErrors, correctPredictions, gradNormUpperBound, isRegression, lossFunction, perSampleLoss, type LossFunction } from './losses';
 import { PlannedTraining } from './native-step';
 
 /** A split resident on the backend, gathered from by index. */
@@ -48,6 +48,15 @@ export interface SessionOptions {
    * evaluation everywhere (to compare the two, or to test one against the other).
    */
   planned?: boolean;
+  /** The loss (default: the cross-entropy the model's output activation implies, squared error for linear). */
+  loss?: LossFunction;
+}
+
+/** Mean loss and accuracy over a split; for regression accuracy is NaN and mae the mean absolute error. */
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  mae?: number;
 }
 
 /** Rows per forward pass when scoring or evaluating, unless the caller asks for another. */
@@ -66,6 +75,10 @@ export interface ForwardOptions {
 export class TrainingSession {
   /** The planned step (src/train/native-step.ts); null once it is known that the model cannot be planned. */
   private planned: PlannedTraining | null | undefined;
+  /** The per-sample loss the step optimises and the scores are computed from. */
+  readonly loss: LossFunction;
+  /** Regression: no accuracy (NaN), the mean absolute error in its place. */
+  readonly regression: boolean;
 
   constructor(
     readonly model: BuiltModel,
@@ -74,6 +87,8 @@ export class TrainingSession {
     options: SessionOptions = {},
   ) {
     if (options.planned === false) this.planned = null;
+    this.loss = lossFunction(options.loss ?? model.outputActivation);
+    this.regression = isRegression(this.loss);
   }
 
   /**
@@ -82,7 +97,7 @@ export class TrainingSession {
    */
   private plan(): PlannedTraining | undefined {
     if (!PlannedTraining.active()) return undefined;
-    if (this.planned === undefined) this.planned = PlannedTraining.create(this.model, this.optimizer) ?? null;
+    if (this.planned === undefined) this.planned = PlannedTraining.create(this.model, this.optimizer, this.loss) ?? null;
     return this.planned ?? undefined;
   }
 
@@ -101,8 +116,9 @@ export class TrainingSession {
       const { objective, loss, gnorm, correct } = planned.trainStep(this.train, indices, weights, topQ);
       return { objective, scores: { loss, gnorm, correct } };
     }
-    const act = this.model.outputActivation;
-    const withGnorm = options.gnorm ?? true;
+    const act = this.loss;
+    // a model whose logits were recovered from probabilities has no bound (NaN in its place)
+    const withGnorm = (options.gnorm ?? true) && this.model.gnormBound !== false;
     const { x, y } = this.batch(this.train, indices);
     const k = indices.length;
     let stats: tf.Tensor | undefined;
@@ -146,7 +162,7 @@ export class TrainingSession {
     const planned = options.training ? undefined : this.plan();
     if (planned) return planned.score(this.train, indices, kind);
     const out = new Float32Array(indices.length);
-    const act = this.model.outputActivation;
+    const act = this.loss;
     const chunk = options.chunkSize ?? EVAL_CHUNK;
     const training = options.training ?? false;
     for (let start = 0; start < indices.length; start += chunk) {
@@ -164,7 +180,7 @@ export class TrainingSession {
 
   /** The exact per-sample gradient norm over all trainable weights: one backward per sample (slow). */
   private fullGradNorms(indices: Int32Array): Float32Array {
-    const act = this.model.outputActivation;
+    const act = this.loss;
     const vars = this.model.logits.trainableWeights.map((w) => w.read() as tf.Variable);
     const out = new Float32Array(indices.length);
     for (let i = 0; i < indices.length; i++) {
@@ -182,15 +198,16 @@ export class TrainingSession {
   }
 
   /** Mean loss and accuracy over a whole split (the training set if none), inference mode unless `training`. */
-  evaluate(split: DeviceSplit = this.train, options: ForwardOptions = {}): { loss: number; accuracy: number } {
+  evaluate(split: DeviceSplit = this.train, options: ForwardOptions = {}): Evaluation {
     // a fit without validation data evaluates an empty split: no val_* values
     if (split.n === 0) return { loss: NaN, accuracy: NaN };
-    const planned = options.training ? undefined : this.plan();
+    // the planned pass has no absolute error: regression is evaluated by tfjs
+    const planned = options.training || this.regression ? undefined : this.plan();
     if (planned) {
       const { lossSum, correctSum } = planned.evaluate(split);
       return { loss: lossSum / split.n, accuracy: correctSum / split.n };
     }
-    const act = this.model.outputActivation;
+    const act = this.loss;
     const chunk = options.chunkSize ?? EVAL_CHUNK;
     const training = options.training ?? false;
     let lossSum = 0;
@@ -201,13 +218,15 @@ export class TrainingSession {
         const x = split.x.slice([start, 0], [end - start, -1]).reshape([end - start, ...this.model.inputShape]);
         const y = split.y.slice([start, 0], [end - start, -1]) as tf.Tensor2D;
         const z = this.model.logits.apply(x, { training }) as tf.Tensor2D;
-        return tf.stack([tf.sum(perSampleLoss(z, y, act)), tf.sum(correctPredictions(z, y, act))]);
+        const second = this.regression ? absoluteErrors(z, y) : correctPredictions(z, y, act);
+        return tf.stack([tf.sum(perSampleLoss(z, y, act)), tf.sum(second)]);
       });
       const [l, c] = sums.dataSync();
       sums.dispose();
       lossSum += l;
       correctSum += c;
     }
+    if (this.regression) return { loss: lossSum / split.n, accuracy: NaN, mae: correctSum / split.n };
     return { loss: lossSum / split.n, accuracy: correctSum / split.n };
   }
 
