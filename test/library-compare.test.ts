@@ -71,6 +71,22 @@ describe('compare', () => {
     model.dispose();
   });
 
+  test('dropout in the caller\'s model draws from each arm\'s seeded stream: two arms alike run alike', async () => {
+    const train = blobs(64, 9);
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [4], units: 16, activation: 'relu' }),
+        tf.layers.dropout({ rate: 0.5 }),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    const summary = await compare({ model, data: { x: train.x, y: train.labels, validation: [train.x, train.labels] }, arms: ['uniform', { name: 'again', strategy: 'uniform' }], epochs: 2, batchSize: 16, backend: 'cpu' });
+    // tfjs's own Dropout draws from Math.random: two arms would differ in their training loss
+    expect(summary.arms[1].final!.loss).toBe(summary.arms[0].final!.loss);
+    expect(summary.arms[1].final!.val_loss).toBe(summary.arms[0].final!.val_loss);
+    model.dispose();
+  });
+
   test('verbose prints the CLI\'s plain lines; callbacks hear every arm by name', async () => {
     const train = blobs(48, 7);
     const model = mlp();

@@ -12,9 +12,10 @@ import { inMemoryDataset, type InMemorySplits, type ModelInterface, type ShapedA
 import { loadDataset } from '../data/registry';
 import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend';
 import { UserError } from '../errors';
+import type { BuiltModel } from '../models/build';
 import { builtFromLayersModel, cloneLayersModel, kernelsOfLayersModel } from '../models/from-layers-model';
+import { userModel } from '../models/user-model';
 import type { RunSummary } from '../record/run-summary';
-import { Rng } from '../rng';
 import type { LoadedDataset, RunEvents } from '../spec';
 import { runExperiment, type Workload, type WorkloadModel } from '../train/experiment';
 import { runCampaign } from './campaign';
@@ -102,15 +103,20 @@ function arraysInterface(x: ShapedArray, y: ShapedArray, loss: ExperimentConfig[
   return { inputShape: x.shape.length > 1 ? x.shape.slice(1) : [1], inputDtype: x.values instanceof Int32Array ? 'int32' : 'float32', outputUnits: units, outputActivation: binary ? 'sigmoid' : 'softmax' };
 }
 
-/** Copies of the caller's model for every arm (and auxiliary model), all holding its weights as they are now. */
-function modelCopies(model: tf.LayersModel): WorkloadModel & { dispose(): void } {
-  const initial = model.getWeights().map((w) => w.clone());
-  return {
-    kind: 'tf.LayersModel',
-    kernels: kernelsOfLayersModel(model),
-    newModel: () => builtFromLayersModel(cloneLayersModel(model, initial, 'compare: model'), 'compare: model'),
-    dispose: () => initial.forEach((w) => w.dispose()),
-  };
+/**
+ * Copies of the caller's model for every arm (and auxiliary model), as a config's model.json or
+ * module model is copied (src/models/user-model.ts): its weights as they are now, its dropout
+ * drawing from the arm's seeded stream. `probe` is what was checked of it (shapes, logits).
+ */
+function modelCopies(model: tf.LayersModel, probe: BuiltModel, seed: number): WorkloadModel {
+  const options = { sampleShape: probe.inputShape, inputDtype: probe.inputDtype, seed, initialWeights: 'file' as const, logits: true, where: 'compare: model' };
+  return { kind: 'tf.LayersModel', kernels: kernelsOfLayersModel(model), newModel: (dropoutRng) => userModel(model, { ...options, dropoutRng }) };
+}
+
+/** The caller's model as training sees it, looked at through a copy: compare leaves the caller's model as it was. */
+function probeModel(model: tf.LayersModel): BuiltModel {
+  const copy = cloneLayersModel(model, model.getWeights(), 'compare: model');
+  return builtFromLayersModel(copy, 'compare: model');
 }
 
 /** A loaded dataset must fit a caller's model: same values per sample, one output per class (one for binary). */
@@ -125,9 +131,8 @@ function checkFits(ds: LoadedDataset, model: ModelInterface): void {
   }
 }
 
-/** What compare holds of the caller's model until the run ends: the weights it copies from, a factory's model. */
+/** What compare holds of the caller's model until the run ends: a factory's model. */
 interface Held {
-  copies?: ReturnType<typeof modelCopies>;
   owned?: tf.LayersModel;
 }
 
@@ -142,11 +147,10 @@ async function prepare(o: CheckedOptions, resolved: ExperimentConfig, arrays: Ar
   });
   if (isCallerModel(o.model)) {
     const model = typeof o.model === 'function' ? (held.owned = checkLayersModel((o.model as () => tf.LayersModel)(), 'compare: the model factory')) : checkLayersModel(o.model, 'compare: model');
-    const copies = (held.copies = modelCopies(model));
-    // a copy is looked at, not the caller's model, which compare leaves as it was
-    const probe = copies.newModel(new Rng('probe'), 'arm');
+    const probe = probeModel(model);
     const iface = modelInterface(probe);
     probe.logits.dispose();
+    const copies = modelCopies(model, probe, cfg.seed);
     const loss = lossFor(model, probe, 'compare: model');
     if (o.loss && o.loss !== loss) throw new UserError(`compare: loss ${o.loss} does not fit the model's ${probe.outputActivation} output (trained with ${loss}); leave loss out for a tf.LayersModel`);
     cfg = { ...cfg, loss, model: `${typeof o.model === 'function' ? 'factory: ' : ''}tf.LayersModel ${model.name}` };
@@ -194,7 +198,7 @@ export async function compare(options: CompareOptions): Promise<RunSummary> {
   const resolved = resolveExperiment(doc, 'compare');
   const events = libraryEvents(o.verbose, callbackList(o.callbacks as CompareOptions['callbacks']));
 
-  // what compare made of the caller's model is freed however the run ends
+  // a factory's model is freed however the run ends
   const held: Held = {};
   try {
     const { cfg, workload } = await prepare(o, resolved, arrays, events, held);
@@ -205,7 +209,6 @@ export async function compare(options: CompareOptions): Promise<RunSummary> {
     }
     return (await runExperiment(cfg, { backend: o.backend, outDir: '', files: false, dataDir: o.dataDir, events, workload })).summary;
   } finally {
-    held.copies?.dispose();
     held.owned?.dispose();
   }
 }
