@@ -133,8 +133,8 @@ export function cloneLayersModel(model: tf.LayersModel, weights: tf.Tensor[], wh
     clone = cls.fromConfig(model.constructor, model.getConfig() as unknown as tf.serialization.ConfigDict);
   } catch (e) {
     throw new UserError(
-      `${where}: cannot make a copy of the model for another arm (${(e as Error).message}); ` +
-        'register custom layers with tf.serialization.registerClass, or pass a factory () => tf.LayersModel instead',
+      `${where}: cannot make a copy of the model (${(e as Error).message}); ` +
+        'register custom layers with tf.serialization.registerClass',
     );
   }
   clone.setWeights(weights);
