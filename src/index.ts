@@ -17,6 +17,17 @@ export {
 } from './campaign/campaign';
 export { preflight, type PreflightOptions } from './campaign/preflight';
 
+// Training from code: the reference library's ImportanceTraining(model).fit, and a side-by-side run (docs/library.md).
+export {
+  importanceTraining,
+  type ImportanceTraining,
+  type ImportanceTrainingOptions,
+  type FitOptions,
+  type FitHistory,
+} from './campaign/importance-training';
+export { compare, type CompareOptions, type CompareArm, type ArrayData } from './campaign/compare';
+export type { ArrayInput, TrainingCallbacks } from './campaign/library-io';
+
 // One run of one experiment, without the report.
 export { runExperiment, resumeExperiment, type RunOptions, type RunResult } from './train/experiment';
 

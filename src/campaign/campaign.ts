@@ -16,7 +16,7 @@ import { readRunSummary } from '../record/run-summary';
 import { REFERENCE_SETUP_NAMES, type ReferenceSetupName } from '../report/reference-data';
 import { reportRunDirs, type ReportOptions, type ReportResult } from '../report/report';
 import { silentEvents, type RunEvents } from '../spec';
-import { resumeExperiment, runExperiment, type RunOptions, type RunResult } from '../train/experiment';
+import { resumeExperiment, runExperiment, type RunOptions, type RunResult, type Workload } from '../train/experiment';
 import { preflight } from './preflight';
 import { isRepeatsGroup, MAX_REPEATS, readRepeatsGroup, seedFolder, writeRepeatsGroup } from './repeats-group';
 
@@ -43,6 +43,8 @@ export interface CampaignOptions {
   shouldStop?: () => boolean;
   /** For tests: a fixed start date (run ids are timestamps). */
   now?: Date;
+  /** Train on this dataset and these models instead of the config's (the library's `compare`). */
+  workload?: Workload;
 }
 
 export type CampaignStatus = 'finished' | 'interrupted' | 'diverged';
@@ -69,6 +71,7 @@ function runOptions(o: CampaignOptions): Omit<RunOptions, 'outDir'> {
     quick: o.quick,
     dataDir: o.dataDir,
     now: o.now,
+    workload: o.workload,
   };
 }
 

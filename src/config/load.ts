@@ -11,7 +11,7 @@ import { getStrategy, strategyNames } from '../sampling/registry';
 import { withOptimizerDefaults } from './optimizer-defaults';
 import { parseExpectation } from './expectation';
 import { checkPlainData, decodeConfigBytes, parseConfigText, readConfigBytes } from './config-text';
-import { describeIssues, showValue } from './issues';
+import { describeIssues, formatPath, showValue } from './issues';
 import { ExperimentSchema, type ArmConfig, type BudgetConfig, type ExperimentConfig, type ModelConfig } from './schema';
 import { DEFAULT_EVALUATIONS } from './budget';
 
@@ -109,6 +109,21 @@ function resolveFileSource(raw: Record<string, unknown>, validation: 'test' | { 
 }
 
 /**
+ * One arm: its strategy known and its parameters checked by that strategy's schema (defaults
+ * filled in); `at` is where the arm is, for the messages (`arms[1]`). The library's options too.
+ */
+export function resolveArm(raw: { name: string; strategy: string } & Record<string, unknown>, at: (string | number)[]): { arm?: ArmConfig; problems: string[] } {
+  const { name, strategy, ...rest } = raw;
+  if (!strategyNames().includes(strategy)) {
+    return { problems: [`${formatPath([...at, 'strategy'])} must be one of ${strategyNames().join(', ')} (got ${JSON.stringify(strategy)})`] };
+  }
+  const schema = getStrategy(strategy).params as z.ZodTypeAny;
+  const parsed = schema.safeParse(rest);
+  if (!parsed.success) return { problems: describeIssues(parsed.error, schema, rest, at) };
+  return { arm: { name, strategy, params: parsed.data as Record<string, unknown> }, problems: [] };
+}
+
+/**
  * Validates a parsed document and fills every default: the resolved experiment. Relative paths
  * of a file-based dataset are resolved against `baseDir` (the config file's folder).
  */
@@ -158,15 +173,9 @@ export function resolveExperiment(doc: unknown, where: string, baseDir: string =
   cfg.arms.forEach((arm, i) => {
     if (seen.has(arm.name)) problems.push(`arms[${i}].name "${arm.name}" is used by another arm (arm names must be unique)`);
     seen.add(arm.name);
-    const { name, strategy, ...rest } = arm;
-    if (!strategyNames().includes(strategy)) {
-      problems.push(`arms[${i}].strategy must be one of ${strategyNames().join(', ')} (got ${JSON.stringify(strategy)})`);
-      return;
-    }
-    const schema = getStrategy(strategy).params as z.ZodTypeAny;
-    const parsed = schema.safeParse(rest);
-    if (!parsed.success) problems.push(...describeIssues(parsed.error, schema, rest, ['arms', i]));
-    else arms.push({ name, strategy, params: parsed.data as Record<string, unknown> });
+    const resolved = resolveArm(arm, ['arms', i]);
+    problems.push(...resolved.problems);
+    if (resolved.arm) arms.push(resolved.arm);
   });
   (cfg.expect ?? []).forEach((line, i) => {
     try {

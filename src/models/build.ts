@@ -21,6 +21,11 @@ export interface BuiltModel {
    * its activation: the gradient-norm bound then is not the reference's and is refused.
    */
   gnormBound?: boolean;
+  /**
+   * The caller's own model (a library `fit`): trained in place, with the optimizer the caller
+   * gave; the training session disposes neither.
+   */
+  borrowed?: boolean;
 }
 
 export interface BuildOptions {

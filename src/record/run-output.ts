@@ -51,6 +51,9 @@ function folderError(dir: string, e: unknown): unknown {
   return why ? new UserError(`${dir}: cannot create the run folder: ${why}`) : e;
 }
 
+/** What a run writes to as it goes: a run folder, or nothing (a library call that keeps its results in memory). */
+export type RunFiles = Pick<RunOutput, 'dir' | 'runId' | 'writeArm' | 'writeJson'>;
+
 /**
  * The files of one run, `<out>/<experiment>/<run-id>/`: one CSV per arm and summary.json,
  * each rewritten atomically after every epoch so an interrupted run keeps what it finished.
@@ -90,6 +93,11 @@ export class RunOutput {
       throw folderError(dir, e);
     }
     return new RunOutput(dir, path.basename(dir));
+  }
+
+  /** No folder: every write is dropped (the run's results are returned, not saved). `dir` is empty. */
+  static discard(runId: string): RunFiles {
+    return { dir: '', runId, writeArm() {}, writeJson() {} };
   }
 
   /** An existing run folder (for resume and report). */

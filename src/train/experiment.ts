@@ -10,7 +10,7 @@ import { modelSummary, type BuiltModel, type OutputActivation } from '../models/
 import { modelKernels, openModelSource, type ModelFacts, type ModelSource } from '../models/model-source';
 import { kerasNumber } from '../record/format';
 import { configHash, gitCommit, machineInfo } from '../record/machine';
-import { RunOutput } from '../record/run-output';
+import { RunOutput, timestampId, type RunFiles } from '../record/run-output';
 import { buildRunSummary, readRunSummary, type RunStatus, type RunSummary } from '../record/run-summary';
 import { Rng } from '../rng';
 import { getStrategy } from '../sampling/registry';
@@ -43,6 +43,36 @@ export interface RunOptions {
   quick?: boolean;
   /** A folder of datasets searched first (`--data-dir`), before $IS_BENCH_DATA and the rest. */
   dataDir?: string;
+  /** Train on this dataset and these models instead of the config's `dataset` and `model` (the library's seam). */
+  workload?: Workload;
+  /** Write the run folder (default true); false keeps everything in memory and saves no checkpoints. */
+  files?: boolean;
+}
+
+export type SessionRole = 'arm' | 'auxiliary';
+
+/**
+ * What a run trains instead of the config's: a loaded dataset and, optionally, a builder of each
+ * arm's model and optimizer (else the config's model is opened for the dataset). The library
+ * passes the caller's arrays and model through it.
+ */
+export interface Workload {
+  dataset: LoadedDataset;
+  model?: WorkloadModel;
+}
+
+/** How a run gets its models: from the config's model source, or the caller's model (library). */
+export interface WorkloadModel {
+  /** How the model is named in messages (`model (tf.LayersModel): ...`). */
+  kind: string;
+  /** Kernels the model's training needs that not every backend has (for the backend choice). */
+  kernels: string[];
+  /** A model for an arm or for a strategy's auxiliary model: every call gives the same initial weights. */
+  newModel(dropoutRng: Rng, role: SessionRole): BuiltModel;
+  /** Its optimizer (default: from the config's optimizer block). */
+  newOptimizer?(role: SessionRole): tf.Optimizer;
+  /** Frees what it holds once the run is over (a model source's loaded weights). */
+  dispose?(): void;
 }
 
 export interface RunResult {
@@ -107,7 +137,7 @@ async function openExperimentModel(cfg: ExperimentConfig, facts: ModelFacts): Pr
 }
 
 /** The output activation the loss takes its logits from; a model without it would train on the wrong function. */
-export function checkModelFitsLoss(model: BuiltModel, loss: LossName, source: ModelSource): void {
+export function checkModelFitsLoss(model: BuiltModel, loss: LossName, source: { kind: string }): void {
   const wanted: OutputActivation = REGRESSION_LOSSES.includes(loss) ? 'linear' : loss === 'binary_crossentropy' ? 'sigmoid' : 'softmax';
   if (model.outputActivation === wanted) return;
   if (wanted === 'linear') {
@@ -151,6 +181,7 @@ export function checkScoresReachable(cfg: ExperimentConfig, model: BuiltModel): 
  */
 export async function runExperiment(cfg: ExperimentConfig, options: RunOptions): Promise<RunResult> {
   return execute(cfg, options, () => {
+    if (options.files === false) return { output: RunOutput.discard(timestampId(options.now)), startedAt: new Date().toISOString() };
     const output = options.runDir ? RunOutput.createAt(options.runDir) : RunOutput.create(options.outDir, cfg.name, options.now);
     return { output, startedAt: new Date().toISOString() };
   });
@@ -183,23 +214,30 @@ function trainSubset(train: DeviceSplit, n: number, size: number, seed: number):
   });
 }
 
+/** The config's model (zoo, layer list, model.json, module), opened on the backend that is active. */
+async function configModel(cfg: ExperimentConfig, facts: ModelFacts): Promise<WorkloadModel> {
+  const source = await openExperimentModel(cfg, facts);
+  return { kind: source.kind, kernels: source.kernels, newModel: (dropoutRng) => source.build(cfg.seed, dropoutRng), dispose: () => source.dispose() };
+}
+
 async function execute(
   cfg: ExperimentConfig,
   options: RunOptions,
-  openOutput: () => { output: RunOutput; startedAt: string; resume?: boolean },
+  openOutput: () => { output: RunFiles; startedAt: string; resume?: boolean },
 ): Promise<RunResult> {
   const events = options.events ?? silentEvents;
   // budgeted arms stop inside epochs, where strategies keep no resumable state
-  const checkpoints = (options.checkpoint ?? true) && !cfg.budget;
-  const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: options.dataDir, log: (line) => events.log(line) });
+  const checkpoints = (options.checkpoint ?? true) && options.files !== false && !cfg.budget;
+  const ds = options.workload?.dataset ?? (await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: options.dataDir, log: (line) => events.log(line) }));
   if (ds.train.n < cfg.batchSize) {
     throw new UserError(`batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples`);
   }
   const modelFacts = experimentModelFacts(cfg, ds);
   checkStrategiesFitLoss(cfg);
-  const backend = await selectBackend(options.backend, modelKernels(cfg.model, modelFacts));
+  const given = options.workload?.model;
+  const backend = await selectBackend(options.backend, given?.kernels ?? modelKernels(cfg.model, modelFacts));
   events.log(backend.line);
-  const modelSource = await openExperimentModel(cfg, modelFacts);
+  const models = given ?? (await configModel(cfg, modelFacts));
   ds.info.forEach((l) => events.log(l));
 
   const { output, startedAt, resume } = openOutput();
@@ -215,11 +253,11 @@ async function execute(
         return { train_eval_loss: r.loss, train_eval_accuracy: r.accuracy, ...(r.mae !== undefined ? { train_eval_mae: r.mae } : {}) };
       }
     : undefined;
-  const newSession = (dropoutRng: Rng) => {
-    const model = modelSource.build(cfg.seed, dropoutRng);
-    checkModelFitsLoss(model, cfg.loss, modelSource);
+  const newSession = (dropoutRng: Rng, role: SessionRole) => {
+    const model = models.newModel(dropoutRng, role);
+    checkModelFitsLoss(model, cfg.loss, models);
     checkScoresReachable(cfg, model);
-    return new TrainingSession(model, createOptimizer(cfg.optimizer), train, { loss: lossOfName(cfg.loss, cfg.huberDelta) });
+    return new TrainingSession(model, models.newOptimizer?.(role) ?? createOptimizer(cfg.optimizer), train, { loss: lossOfName(cfg.loss, cfg.huberDelta) });
   };
 
   const arms = cfg.arms.map((a) => {
@@ -233,14 +271,14 @@ async function execute(
         name: a.name,
         strategyName: a.strategy,
         strategy: def.create(a.params, setup),
-        session: newSession(dropoutRng),
+        session: newSession(dropoutRng, 'arm'),
         rng: Rng.forRole(cfg.seed, 'data-selection'),
         dropoutRng,
         labels: ds.train.labels,
         batchSize: cfg.batchSize,
         epochs: cfg.epochs,
         validation,
-        freshSession: () => newSession(Rng.forRole(cfg.seed, 'auxiliary-dropout')),
+        freshSession: () => newSession(Rng.forRole(cfg.seed, 'auxiliary-dropout'), 'auxiliary'),
         extraEvaluation,
         schedule: cfg.optimizer.schedule,
         ...(cfg.budget ? { budget: budgetMeter(cfg.budget, ds.train.n) } : {}),
@@ -339,7 +377,7 @@ async function execute(
     }
   } finally {
     for (const { arm } of arms) arm.options.session.dispose();
-    modelSource.dispose();
+    models.dispose?.();
     disposeSplit(train);
     disposeSplit(validation);
     if (test) disposeSplit(test);

@@ -199,6 +199,8 @@ export class TrainingSession {
 
   /** Mean loss and accuracy over a whole split (the training set if none), inference mode unless `training`. */
   evaluate(split: DeviceSplit = this.train, options: ForwardOptions = {}): Evaluation {
+    // a fit without validation data evaluates an empty split: no val_* values
+    if (split.n === 0) return { loss: NaN, accuracy: NaN };
     // the planned pass has no absolute error: regression is evaluated by tfjs
     const planned = options.training || this.regression ? undefined : this.plan();
     if (planned) {
@@ -229,6 +231,7 @@ export class TrainingSession {
   }
 
   dispose(): void {
+    if (this.model.borrowed) return;
     this.model.logits.dispose();
     this.optimizer.dispose();
   }
