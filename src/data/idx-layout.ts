@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
 import type { DataSplit, LoadedDataset } from '../spec';
+import { checkDataSize, maxDataBytes } from './data-limit';
 import { readIdxFile } from './idx';
 import type { DataForm, FoundCopy } from './locate';
 import { npyToInt32 } from './npy';
@@ -96,6 +97,7 @@ export function readMnistNpz(file: string): { train: DataSplit; test: DataSplit 
     if (x.kind !== 'numeric' || x.dtype !== 'u1' || x.shape.length !== 3 || x.shape[1] !== 28 || x.shape[2] !== 28) {
       throw new UserError(`${where}: expected uint8 images of shape (n, 28, 28), found ${x.dtype} ${x.shape.join('x')}`);
     }
+    checkDataSize(where, x.data.length * 4, `${x.shape.join('x')} images as float32`, 'use a smaller file', maxDataBytes());
     const labels = npyToInt32(npz.get(yName), `${file} (${yName}.npy)`);
     if (labels.length !== x.shape[0]) throw new UserError(`${file} (${yName}.npy): ${labels.length} labels for ${x.shape[0]} images`);
     return imageSplit(x.data as Uint8Array, labels, x.shape[0], `${file} (${yName}.npy)`);

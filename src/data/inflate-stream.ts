@@ -20,9 +20,10 @@ export function isGzipFile(file: string): boolean {
 /**
  * A file's bytes, gunzipped when it is gzip, as a stream read chunk by chunk: a reader that
  * stops iterating (break) stops the inflating too, so what it never asks for is never inflated.
- * Read errors and damaged gzip data surface as UserErrors naming the file.
+ * Read errors and damaged gzip data surface as UserErrors naming the file (`damaged` says what
+ * was damaged: the gzip data, or the archive it holds).
  */
-export async function* decompressedChunks(file: string): AsyncGenerator<Buffer> {
+export async function* decompressedChunks(file: string, damaged = 'corrupt or truncated gzip data'): AsyncGenerator<Buffer> {
   const gzip = isGzipFile(file);
   const input = fs.createReadStream(file);
   let stream: Readable = input;
@@ -37,7 +38,7 @@ export async function* decompressedChunks(file: string): AsyncGenerator<Buffer> 
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code?.startsWith('Z_') || err.code === 'ERR_STREAM_PREMATURE_CLOSE') {
-      throw new UserError(`${file}: corrupt or truncated gzip data (${err.message})`);
+      throw new UserError(`${file}: ${damaged} (${err.message})`);
     }
     throw new UserError(`${file}: cannot read (${err.code ?? err.message})`);
   } finally {
