@@ -17,7 +17,7 @@ const TOO_BIG_FIX = 'check that it is the published archive';
  * handing every regular file whose path `want` accepts to `onFile` as one Buffer. Memory stays
  * bounded by the largest wanted member, not by the archive; the inflated bytes and every member
  * size its header promises are counted against the cap, and inflating stops at the first byte
- * past it. Damaged archives become a UserError naming the file.
+ * past it, or at the end-of-archive marker. Damaged archives become a UserError naming the file.
  */
 export async function readTarEntries(
   file: string,
@@ -37,17 +37,15 @@ export async function readTarEntries(
     onReadEntry: (entry: ReadEntry) => {
       const size = entry.size ?? 0;
       promised += size;
-      if (promised > max && failure === undefined) {
-        fail(new UserError(`${file}: its members' headers promise more than ${limitText(max)} (at ${entry.path}); ${TOO_BIG_FIX}`));
-      }
-      if ((entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile') || !want(entry.path) || failure !== undefined) {
-        entry.resume();
-        return;
-      }
+      const isFile = entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'ContiguousFile';
+      const wanted = isFile && want(entry.path);
       try {
-        checkDataSize(`${file} (${entry.path})`, size, 'its tar header promises', TOO_BIG_FIX, max);
+        if (wanted) checkDataSize(`${file} (${entry.path})`, size, 'its tar header promises', TOO_BIG_FIX, max);
+        if (promised > max) throw new UserError(`${file}: its members' headers promise more than ${limitText(max)} (at ${entry.path}); ${TOO_BIG_FIX}`);
       } catch (e) {
         fail(e);
+      }
+      if (!wanted || failure !== undefined) {
         entry.resume();
         return;
       }
@@ -63,6 +61,9 @@ export async function readTarEntries(
       });
     },
   });
+  // past the end-of-archive marker the parser only buffers what it is given: stop inflating there
+  let sawEnd = false;
+  parser.on('eof', () => (sawEnd = true));
   parser.on('error', fail);
   parser.on('warn', (_code: string, message: string) => fail(new Error(message)));
   // strict parsing may end in an error instead of 'end'
@@ -77,8 +78,8 @@ export async function readTarEntries(
       if (inflated > max) {
         fail(new UserError(`${file}: inflates to more than ${limitText(max)} (stopped at ${formatBytes(inflated)}); ${TOO_BIG_FIX}`));
       }
-      if (failure !== undefined) break;
-      if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', () => resolve()));
+      if (failure !== undefined || sawEnd) break;
+      if (!parser.write(chunk) && !sawEnd) await new Promise<void>((resolve) => parser.once('drain', () => resolve()));
     }
   } catch (e) {
     fail(e);
