@@ -89,7 +89,7 @@ export async function readIdxFile(file: string, options: IdxReadOptions = {}): P
   let extra = 0;
   let wanted = 0;
   let whole = true;
-  for await (const chunk of decompressedChunks(file)) {
+  for await (const chunk of decompressedChunks(file, 'IDX file')) {
     let rest: Buffer = chunk;
     if (!header) {
       head = Buffer.concat([head, chunk]);

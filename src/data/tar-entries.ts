@@ -73,7 +73,7 @@ export async function readTarEntries(
   });
   let inflated = 0;
   try {
-    for await (const chunk of decompressedChunks(file, 'damaged or truncated archive')) {
+    for await (const chunk of decompressedChunks(file, 'archive', 'damaged or truncated archive')) {
       inflated += chunk.length;
       if (inflated > max) {
         fail(new UserError(`${file}: inflates to more than ${limitText(max)} (stopped at ${formatBytes(inflated)}); ${TOO_BIG_FIX}`));
