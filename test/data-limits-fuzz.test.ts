@@ -10,6 +10,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { zipSync } from 'fflate';
+import { decodeImage } from '../src/data/files/decode-image';
+import { interlacedPngBytes } from '../src/data/files/png-inflate';
 import { readIdxFile } from '../src/data/idx';
 import { readNpz } from '../src/data/npz';
 import { loadDataset } from '../src/data/registry';
@@ -299,6 +301,64 @@ describe('zip bombs and lying .npy headers', () => {
     const run = await cli(['run', cfg, '--out', dir, '--no-progress']);
     expect(run.code).toBe(2);
     expect(run.errLines).toEqual([expect.stringMatching(/mnist\.npz \(x_train\.npy\): its zip header promises: 4\.0 GB/)]);
+  });
+});
+
+// ---------------------------------------------------------------- PNG
+
+/** Deflate data of `zeros` zero bytes, streamed from one 8 MiB block so the test never holds it whole. */
+async function deflatedZeros(zeros: number): Promise<Buffer> {
+  const deflate = zlib.createDeflate();
+  const out: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => out.push(c));
+  const done = new Promise<void>((resolve) => deflate.on('end', () => resolve()));
+  const block = Buffer.alloc(BLOCK);
+  for (let left = zeros; left > 0; left -= BLOCK) {
+    if (!deflate.write(left >= BLOCK ? block : block.subarray(0, left))) await new Promise<void>((r) => deflate.once('drain', () => r()));
+  }
+  deflate.end();
+  await done;
+  return Buffer.concat(out);
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(body));
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  return Buffer.concat([length, body, crc]);
+}
+
+function png(width: number, height: number, depth: number, colorType: number, interlace: number, idat: Buffer): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = depth;
+  ihdr[9] = colorType;
+  ihdr[12] = interlace;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+describe('PNG bombs', () => {
+  test('the bytes an interlaced image inflates to: every Adam7 pass, a filter byte per row (by hand)', () => {
+    // 8x8 RGBA: 256 pixel bytes + 15 rows over the 7 passes
+    expect(interlacedPngBytes(8, 8, 8, 6)).toBe(271);
+    // 1x1 grey, 1 bit: only the first pass, one byte and its filter byte
+    expect(interlacedPngBytes(1, 1, 1, 0)).toBe(2);
+    // 3x1 RGB 16-bit: passes 1 (x 0), 4 (x 2) and 6 (x 1), one 6-byte pixel each; the others miss the row or the columns
+    expect(interlacedPngBytes(3, 1, 16, 2)).toBe(3 * (6 + 1));
+  });
+
+  test.each([
+    ['8x8 RGBA interlaced, 120 MB of image data', 8, 8, 8, 6, 120e6, /bomb\.png: its interlaced image data inflates to more than the 271 bytes its 8x8 header promises/],
+    ['100x100 grey 1-bit interlaced, 60 MB of image data', 100, 100, 1, 0, 60e6, /bomb\.png: its interlaced image data inflates to more than the \d+ bytes its 100x100 header promises/],
+    ['8x8 RGBA not interlaced, 120 MB of image data', 8, 8, 8, 6, 120e6, /bomb\.png: cannot decode the image \(PNG: /],
+  ])('%s: refused while inflating', async (_label, w, h, depth, colorType, zeros, pattern) => {
+    const interlace = /not interlaced/.test(_label) ? 0 : 1;
+    const file = path.join(tempDir(), 'bomb.png');
+    fs.writeFileSync(file, png(w, h, depth, colorType, interlace, await deflatedZeros(zeros)));
+    await refusedWithin(() => decodeImage(file), pattern);
   });
 });
 
