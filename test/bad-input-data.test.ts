@@ -122,7 +122,7 @@ describe('MNIST-layout files of the wrong geometry', () => {
   test.each([
     ['40x10x10 images', [40, 10, 10], /train-images-idx3-ubyte: images are 10x10, expected 28x28/],
     ['no images', [0, 28, 28], /train-images-idx3-ubyte: holds no images/],
-  ])('%s: a clear error naming the file', (_label, dims, message) => {
+  ])('%s: a clear error naming the file', async (_label, dims, message) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-geometry-'));
     const idx = (d: number[], fill: number) => {
       const header = Buffer.alloc(4 + 4 * d.length);
@@ -135,6 +135,6 @@ describe('MNIST-layout files of the wrong geometry', () => {
       fs.writeFileSync(path.join(dir, `${prefix}-images-idx3-ubyte`), idx(dims as number[], 0));
       fs.writeFileSync(path.join(dir, `${prefix}-labels-idx1-ubyte`), idx([dims[0]], 1));
     }
-    expect(() => readMnistLayout(dir)).toThrow(message);
+    await expect(readMnistLayout(dir)).rejects.toThrow(message);
   });
 });

@@ -65,7 +65,7 @@ describe('bad configs are rejected before training with the field named', () => 
     ['missing model', (() => { const e = smallExperiment(); delete e.model; return e; })(), /model is required/],
     ['unknown optimizer', smallExperiment({ optimizer: { name: 'lion' } }), /optimizer\.name must be one of sgd, rmsprop/],
     ['unknown dataset', smallExperiment({ dataset: { name: 'nosuch' } }), /dataset\.name must be one of .*\(got "nosuch"\)/],
-    ['bad dataset option', smallExperiment({ dataset: { name: 'synthetic', classes: 1 } }), /dataset\.classes must be an integer >= 2 \(got 1\)/],
+    ['bad dataset option', smallExperiment({ dataset: { name: 'synthetic', classes: 1 } }), /dataset\.classes must be an integer >= 2 and <= 10000 \(got 1\)/],
     ['unknown zoo model', smallExperiment({ model: 'resnet-1000' }), /model must be a zoo model/],
     ['bad layer type', smallExperiment({ model: { layers: [{ type: 'transformer', units: 3 }] } }), /model\.layers\[0\]\.type must be one of dense/],
     ['dropout rate 1', smallExperiment({ model: { layers: [{ type: 'dropout', rate: 1 }, { type: 'dense', units: 3 }] } }), /model\.layers\[0\]\.rate must be a number >= 0 and < 1 \(got 1\)/],

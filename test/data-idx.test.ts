@@ -36,19 +36,19 @@ function mnistFolder(dir: string, opts: { gzip?: boolean; nTrain?: number; skip?
 }
 
 describe('IDX reader', () => {
-  test('reads plain and gzipped files the same', () => {
+  test('reads plain and gzipped files the same', async () => {
     const dir = tempDir();
     const bytes = idx([2, 3], [1, 2, 3, 4, 5, 6]);
     fs.writeFileSync(path.join(dir, 'a'), bytes);
     fs.writeFileSync(path.join(dir, 'a.gz'), zlib.gzipSync(bytes));
     for (const f of ['a', 'a.gz']) {
-      const arr = readIdxFile(path.join(dir, f));
+      const arr = await readIdxFile(path.join(dir, f));
       expect(arr.dims).toEqual([2, 3]);
       expect(Array.from(arr.data)).toEqual([1, 2, 3, 4, 5, 6]);
     }
   });
 
-  test('wrong magic, wrong type, truncated data, extra data and a damaged gzip are UserErrors naming the file', () => {
+  test('wrong magic, wrong type, truncated data, extra data and a damaged gzip are UserErrors naming the file', async () => {
     const good = idx([2, 2], [1, 2, 3, 4]);
     const wrongMagic = Buffer.from(good);
     wrongMagic[0] = 1;
@@ -62,16 +62,16 @@ describe('IDX reader', () => {
     const gz = path.join(dir, 'broken.gz');
     const zipped = zlib.gzipSync(good);
     fs.writeFileSync(gz, zipped.subarray(0, zipped.length - 6));
-    expect(() => readIdxFile(gz)).toThrow(UserError);
-    expect(() => readIdxFile(gz)).toThrow(/broken\.gz: corrupt or truncated gzip data/);
+    await expect(readIdxFile(gz)).rejects.toThrow(UserError);
+    await expect(readIdxFile(gz)).rejects.toThrow(/broken\.gz: corrupt or truncated gzip data/);
   });
 });
 
 describe('MNIST-layout folders and mnist.npz', () => {
-  test('reads the four files, scales pixels, one-hot labels', () => {
+  test('reads the four files, scales pixels, one-hot labels', async () => {
     const dir = path.join(tempDir(), 'fashion-mnist');
     mnistFolder(dir, { gzip: true });
-    const { train, test } = readMnistLayout(dir);
+    const { train, test } = await readMnistLayout(dir);
     expect(train.n).toBe(3);
     expect(test.n).toBe(2);
     expect(train.x[1]).toBeCloseTo(1 / 255);
@@ -79,14 +79,14 @@ describe('MNIST-layout folders and mnist.npz', () => {
     expect(train.y[1 * 10 + 3]).toBe(1);
   });
 
-  test('a missing member and labels that do not match the images are UserErrors naming the file', () => {
+  test('a missing member and labels that do not match the images are UserErrors naming the file', async () => {
     const dir = tempDir();
     mnistFolder(dir, { skip: 't10k-labels-idx1-ubyte' });
-    expect(() => readMnistLayout(dir)).toThrow(/missing t10k-labels-idx1-ubyte \(or t10k-labels-idx1-ubyte\.gz\)/);
+    await expect(readMnistLayout(dir)).rejects.toThrow(/missing t10k-labels-idx1-ubyte \(or t10k-labels-idx1-ubyte\.gz\)/);
     const dir2 = tempDir();
     mnistFolder(dir2);
     fs.writeFileSync(path.join(dir2, 'train-labels-idx1-ubyte'), idx([5], [1, 2, 3, 4, 5]));
-    expect(() => readMnistLayout(dir2)).toThrow(/train-labels-idx1-ubyte: 5 labels for 3 images/);
+    await expect(readMnistLayout(dir2)).rejects.toThrow(/train-labels-idx1-ubyte: 5 labels for 3 images/);
   });
 
   test('Keras mnist.npz: uint8 (n, 28, 28) images and labels; a wrong shape is refused', () => {
@@ -130,7 +130,7 @@ describe('packaged copies', () => {
   const haveDebian = fs.existsSync(path.join(debian, 'train-images-idx3-ubyte.gz'));
   if (!haveDebian) console.warn(`skipping the Fashion-MNIST package test: ${debian} is absent (apt-get install dataset-fashion-mnist)`);
   (haveDebian ? test : test.skip)("Fashion-MNIST from Debian's dataset-fashion-mnist", async () => {
-    const { train, test } = readMnistLayout(debian);
+    const { train, test } = await readMnistLayout(debian);
     expect([train.n, test.n]).toEqual([60000, 10000]);
     // the first training images of Fashion-MNIST: ankle boot, t-shirt, t-shirt, dress, t-shirt
     expect(Array.from(train.labels.subarray(0, 5))).toEqual([9, 0, 0, 3, 0]);

@@ -194,7 +194,8 @@ describe('downloads (local HTTP server on 127.0.0.1 only)', () => {
     expect((err as Error).message).toMatch(
       /mirror\/train-images-idx3-ubyte\.gz does not match the published checksum: .* expected 440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609/,
     );
-    expect(fs.readdirSync(path.join(m.projectRoot, 'datasets', 'mnist'))).toEqual([]);
+    // all or nothing: no datasets/mnist/ folder, not even an empty one, and no staging folder
+    expect(fs.readdirSync(path.join(m.projectRoot, 'datasets'))).toEqual([]);
     await expect(fetchDataset('synthetic', { log: () => undefined, context: m })).rejects.toThrow(/synthetic is not downloaded/);
   });
 });

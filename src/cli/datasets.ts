@@ -19,7 +19,7 @@ export function addDatasetsCommand(program: Command, io: CliIO): void {
     });
   datasets
     .command('fetch')
-    .description("download a dataset from its official URL into datasets/<name>/, checking the published archive's sha256")
+    .description("download a dataset from its official URL into datasets/<name>/ (all files or none), checking each file's published sha256; refused when IS_BENCH_OFFLINE is set")
     .argument('<name>', 'dataset name (see `is-bench datasets`)')
     .option('--force', 'download again even when a copy is found', false)
     .action(async (name: string, opts: { force: boolean }) => {

@@ -125,6 +125,8 @@ export function describeIssues(
     if (issue.code === 'invalid_union_discriminator') {
       return [`${where} must be one of ${issue.options.map(String).join(', ')} (got ${showValue(got)})`];
     }
+    // a bound whose schema states its reason ("must be at most 10000000 (every sample is ...)")
+    if (issue.code === 'too_big' && issue.message.startsWith('must be ')) return [`${where} ${issue.message} (got ${showValue(got)})`];
     const described = schemaAt(schema, issue.path, data);
     const expected = described ? describeSchema(described) : undefined;
     if (expected && ['invalid_type', 'too_small', 'too_big', 'invalid_enum_value', 'not_finite'].includes(issue.code)) {

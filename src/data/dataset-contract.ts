@@ -21,6 +21,11 @@ export interface LoadRequest {
   download?: boolean;
   seed: number;
   log: (line: string) => void;
+  /**
+   * At most this many training samples are used (--limit, validation on the test split): a
+   * loader may read only the first that many rows instead of the whole file.
+   */
+  trainRows?: number;
 }
 
 /** Registry entry of a dataset: how to load it, and its own options schema. */

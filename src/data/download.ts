@@ -125,3 +125,66 @@ function networkReason(e: unknown): string {
   if (code) return `${code}${cause?.message ? `: ${cause.message}` : ''}`;
   return e instanceof Error ? e.message : String(e);
 }
+
+/** One file to fetch into a folder: where from, its name there, its published checksum. */
+export interface FolderDownload {
+  url: string;
+  name: string;
+  sha256: string;
+}
+
+const STAGING_MARK = '.download-';
+
+/** The hidden sibling a folder's downloads are staged in: datasets/.mnist.download-<pid>. */
+function stagingDir(dir: string, pid: number): string {
+  return path.join(path.dirname(dir), `.${path.basename(dir)}${STAGING_MARK}${pid}`);
+}
+
+/** Removes staging folders left by downloads whose process is gone (killed, or the machine stopped). */
+function removeStaleStaging(dir: string): void {
+  const parent = path.dirname(dir);
+  const prefix = `.${path.basename(dir)}${STAGING_MARK}`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const pid = Number(n.slice(prefix.length));
+    if (!Number.isSafeInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    fs.rmSync(path.join(parent, n), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Downloads files into `dir` all or nothing: each goes to a hidden sibling folder first, and
+ * only once every one is verified are they moved into `dir` (created then). A failed or
+ * interrupted download leaves `dir` as it was, never created empty or holding part of a dataset.
+ */
+export async function downloadInto(dir: string, files: FolderDownload[], opts: DownloadOptions): Promise<string[]> {
+  removeStaleStaging(dir);
+  const staging = stagingDir(dir, process.pid);
+  try {
+    for (const f of files) await downloadFile(f.url, path.join(staging, f.name), f.sha256, opts);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      for (const f of files) fs.renameSync(path.join(staging, f.name), path.join(dir, f.name));
+    } catch (e) {
+      throw new UserError(`cannot move the downloaded files into ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    return files.map((f) => path.join(dir, f.name));
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}

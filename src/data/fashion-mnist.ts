@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DatasetDefinition } from './dataset-contract';
+import type { DatasetDefinition, LoadRequest } from './dataset-contract';
 import { IDX_FOLDER_FORM, mnistLayoutDataset, readMnistLike } from './idx-layout';
 import { describeCopy, findCopy, type DatasetSources } from './locate';
 
@@ -34,8 +34,8 @@ export const fashionMnistDataset: DatasetDefinition<Record<string, never>> = {
   options: z.object({}).strict(),
   sources: fashionMnistSources,
   expected: { train: 60000, test: 10000, inputShape: [28, 28, 1], numClasses: 10 },
-  async load(_options, request) {
+  async load(_options, request: LoadRequest) {
     const copy = await findCopy('fashion-mnist', fashionMnistSources, request);
-    return mnistLayoutDataset('fashion-mnist', readMnistLike(copy), describeCopy(copy));
+    return mnistLayoutDataset('fashion-mnist', await readMnistLike(copy, request.trainRows), describeCopy(copy));
   },
 };

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
-import { downloadFile, formatBytes } from './download';
+import { downloadInto, formatBytes, type PublishedFile } from './download';
 import { sha256File } from './fingerprint';
-import { defaultLookupContext, downloadDir, locateCopy, type LookupContext } from './locate';
+import { defaultLookupContext, downloadDir, downloadsAllowed, locateCopy, mirrored, type LookupContext } from './locate';
 import { getDataset } from './registry';
 
 export interface FetchOptions {
@@ -27,7 +27,9 @@ export interface FetchResult {
 /**
  * `is-bench datasets fetch <name>`: downloads the dataset's published files into
  * datasets/<name>/ of the project, each checked against its published sha256. Files already
- * there with the right checksum are kept. Offline, it fails with a UserError naming the URL.
+ * there with the right checksum are kept. The rest is downloaded all or nothing (see
+ * downloadInto); with $IS_BENCH_OFFLINE set nothing is downloaded: a UserError says where to put
+ * the files instead.
  */
 export async function fetchDataset(name: string, opts: FetchOptions): Promise<FetchResult> {
   const def = getDataset(name);
@@ -36,21 +38,31 @@ export async function fetchDataset(name: string, opts: FetchOptions): Promise<Fe
   const ctx = opts.context ?? defaultLookupContext();
   const dir = downloadDir(name, ctx);
   const existing = locateCopy(name, sources, {}, ctx).found;
-  if (existing && existing.place !== 'project') opts.log(`note: ${name} is already available (${existing.placeLabel}: ${existing.path}); fetching into ${dir} anyway`);
   const baseUrl = opts.baseUrl ?? ctx.env.IS_BENCH_MIRROR;
+  const present: string[] = [];
+  const missing: PublishedFile[] = [];
+  for (const f of sources.download.files) {
+    const dest = path.join(dir, f.name);
+    if (!opts.force && fs.existsSync(dest) && (await sha256File(dest)) === f.sha256) present.push(dest);
+    else missing.push(f);
+  }
+  if (missing.length > 0 && !downloadsAllowed(undefined, ctx.env)) {
+    throw new UserError(
+      `IS_BENCH_OFFLINE is set, so \`is-bench datasets fetch ${name}\` downloads nothing: put ${missing.map((f) => f.name).join(', ')} ` +
+        `(from ${missing.map((f) => f.url).join(', ')}) into ${dir} by hand, or unset IS_BENCH_OFFLINE`,
+    );
+  }
+  if (existing && existing.place !== 'project') opts.log(`note: ${name} is already available (${existing.placeLabel}: ${existing.path}); fetching into ${dir} anyway`);
+  for (const dest of present) opts.log(`${dest}: already present, checksum verified`);
+  const downloads = missing.map((f) => ({ ...f, url: mirrored(f.url, baseUrl) }));
+  const fetched = await downloadInto(dir, downloads, { log: opts.log, progressBar: opts.progressBar });
   const files: FetchResult['files'] = [];
   for (const f of sources.download.files) {
     const dest = path.join(dir, f.name);
-    if (!opts.force && fs.existsSync(dest) && (await sha256File(dest)) === f.sha256) {
-      opts.log(`${dest}: already present, checksum verified`);
-      files.push({ path: dest, downloaded: false, bytes: fs.statSync(dest).size });
-      continue;
-    }
-    const url = baseUrl ? `${baseUrl.replace(/\/$/, '')}/${path.basename(new URL(f.url).pathname)}` : f.url;
-    await downloadFile(url, dest, f.sha256, { log: opts.log, progressBar: opts.progressBar });
+    const downloaded = fetched.includes(dest);
     const bytes = fs.statSync(dest).size;
-    opts.log(`${dest}: ${formatBytes(bytes)}, sha256 verified`);
-    files.push({ path: dest, downloaded: true, bytes });
+    if (downloaded) opts.log(`${dest}: ${formatBytes(bytes)}, sha256 verified`);
+    files.push({ path: dest, downloaded, bytes });
   }
   return { name, dir, files };
 }

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
 import type { DataSplit, LoadedDataset } from '../spec';
+import { checkDataSize, maxDataBytes } from './data-limit';
 import { readIdxFile } from './idx';
 import type { DataForm, FoundCopy } from './locate';
 import { npyToInt32 } from './npy';
@@ -43,22 +44,32 @@ export const IDX_FOLDER_FORM: DataForm = {
   label: 'four IDX files (train-images-idx3-ubyte[.gz], ...)',
 };
 
-/** Reads the four IDX files of an MNIST-layout dataset (MNIST, Fashion-MNIST) from a folder. */
-export function readMnistLayout(dir: string): { train: DataSplit; test: DataSplit } {
+/** An MNIST-layout dataset as read; `trainInFile` counts the training images of the file when only some were read. */
+export interface MnistLayout {
+  train: DataSplit;
+  test: DataSplit;
+  trainInFile?: number;
+}
+
+/**
+ * Reads the four IDX files of an MNIST-layout dataset (MNIST, Fashion-MNIST) from a folder;
+ * with `trainRows`, only the first that many training images and labels are inflated.
+ */
+export async function readMnistLayout(dir: string, trainRows?: number): Promise<MnistLayout> {
   const file = (base: string) => {
     const found = idxFileIn(dir, base);
     if (!found) throw new UserError(`${dir}: missing ${base} (or ${base}.gz)`);
     return found;
   };
-  return {
-    train: imagesAndLabels(file(FILES.trainImages), file(FILES.trainLabels)),
-    test: imagesAndLabels(file(FILES.testImages), file(FILES.testLabels)),
-  };
+  const train = await imagesAndLabels(file(FILES.trainImages), file(FILES.trainLabels), trainRows);
+  const test = await imagesAndLabels(file(FILES.testImages), file(FILES.testLabels));
+  return { train: train.split, test: test.split, ...(train.inFile > train.split.n ? { trainInFile: train.inFile } : {}) };
 }
 
-function imagesAndLabels(imagesFile: string, labelsFile: string): DataSplit {
-  const images = readIdxFile(imagesFile);
-  const labels = readIdxFile(labelsFile);
+async function imagesAndLabels(imagesFile: string, labelsFile: string, rows?: number): Promise<{ split: DataSplit; inFile: number }> {
+  // each pixel byte becomes a float32
+  const images = await readIdxFile(imagesFile, { rows, asFloat32: true });
+  const labels = await readIdxFile(labelsFile, { rows });
   if (images.dims.length !== 3) throw new UserError(`${imagesFile}: expected 3 dimensions (n, rows, cols), got ${images.dims.length}`);
   if (labels.dims.length !== 1) throw new UserError(`${labelsFile}: expected 1 dimension (n), got ${labels.dims.length}`);
   const n = images.dims[0];
@@ -67,7 +78,7 @@ function imagesAndLabels(imagesFile: string, labelsFile: string): DataSplit {
   }
   if (n === 0) throw new UserError(`${imagesFile}: holds no images`);
   if (labels.dims[0] !== n) throw new UserError(`${labelsFile}: ${labels.dims[0]} labels for ${n} images in ${imagesFile}`);
-  return imageSplit(images.data, Int32Array.from(labels.data), n, labelsFile);
+  return { split: imageSplit(images.data, Int32Array.from(labels.data), images.rowsRead, labelsFile), inFile: n };
 }
 
 function imageSplit(pixels: Uint8Array, ids: Int32Array, n: number, labelsFile: string): DataSplit {
@@ -86,6 +97,7 @@ export function readMnistNpz(file: string): { train: DataSplit; test: DataSplit 
     if (x.kind !== 'numeric' || x.dtype !== 'u1' || x.shape.length !== 3 || x.shape[1] !== 28 || x.shape[2] !== 28) {
       throw new UserError(`${where}: expected uint8 images of shape (n, 28, 28), found ${x.dtype} ${x.shape.join('x')}`);
     }
+    checkDataSize(where, x.data.length * 4, `${x.shape.join('x')} images as float32`, 'use a smaller file', maxDataBytes());
     const labels = npyToInt32(npz.get(yName), `${file} (${yName}.npy)`);
     if (labels.length !== x.shape[0]) throw new UserError(`${file} (${yName}.npy): ${labels.length} labels for ${x.shape[0]} images`);
     return imageSplit(x.data as Uint8Array, labels, x.shape[0], `${file} (${yName}.npy)`);
@@ -93,7 +105,7 @@ export function readMnistNpz(file: string): { train: DataSplit; test: DataSplit 
   return { train: split('x_train', 'y_train'), test: split('x_test', 'y_test') };
 }
 
-export function mnistLayoutDataset(name: string, ds: { train: DataSplit; test: DataSplit }, source: string): LoadedDataset {
+export function mnistLayoutDataset(name: string, ds: MnistLayout, source: string): LoadedDataset {
   return {
     name,
     inputShape: [28, 28, 1],
@@ -103,12 +115,15 @@ export function mnistLayoutDataset(name: string, ds: { train: DataSplit; test: D
     train: ds.train,
     validation: ds.test,
     source,
-    info: [`${ds.train.n} train samples`, `${ds.test.n} test samples`],
+    info: [
+      ds.trainInFile !== undefined ? `${ds.trainInFile} train samples (--limit: read only the first ${ds.train.n})` : `${ds.train.n} train samples`,
+      `${ds.test.n} test samples`,
+    ],
   };
 }
 
-/** Loads an MNIST-layout copy in whichever form was found. */
-export function readMnistLike(copy: FoundCopy): { train: DataSplit; test: DataSplit } {
-  return copy.form.kind === 'npz' ? readMnistNpz(copy.path) : readMnistLayout(copy.path);
+/** Loads an MNIST-layout copy in whichever form was found; `trainRows` as in readMnistLayout. */
+export async function readMnistLike(copy: FoundCopy, trainRows?: number): Promise<MnistLayout> {
+  return copy.form.kind === 'npz' ? readMnistNpz(copy.path) : readMnistLayout(copy.path, trainRows);
 }
 

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
+import { maxlenOption, numWordsOption } from './size-ranges';
 import { UserError } from '../errors';
 import type { DataSplit, LoadedDataset } from '../spec';
 import { readAclImdb } from './aclimdb';
@@ -17,9 +18,9 @@ import { binaryMatrix, kerasSequence, meanLength, packSequences, padSequences, r
 export const ImdbOptions = z
   .object({
     /** Keep the numWords - 3 most frequent training words (ids < numWords); rarer words become oov_char 2. */
-    numWords: z.number().int().min(4).default(20000),
+    numWords: numWordsOption().default(20000),
     /** Pad/truncate every review to this many ids (Keras pad_sequences: 'pre' both). */
-    maxlen: z.number().int().min(1).default(400),
+    maxlen: maxlenOption().default(400),
     /** 'sequences': int32 ids [maxlen] for an Embedding; 'binary-matrix': float32 bag of words [numWords]. */
     mode: z.enum(['sequences', 'binary-matrix']).default('sequences'),
     /** Seed of the fixed shuffle of train and test (Keras' load_data uses 113); not the run seed. */

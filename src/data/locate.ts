@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../errors';
-import { downloadFile, formatBytes, type PublishedFile } from './download';
+import { downloadInto, formatBytes, type PublishedFile } from './download';
 import { projectRoot } from './project-root';
 
 /**
@@ -293,13 +293,11 @@ export async function downloadPublished(
   ctx: LookupContext = defaultLookupContext(),
 ): Promise<string[]> {
   if (!sources.download) throw new UserError(`dataset ${name} has no download source`);
-  const dir = downloadDir(name, ctx);
-  const written: string[] = [];
-  for (const f of sources.download.files) {
-    const url = opts.baseUrl ? `${opts.baseUrl.replace(/\/$/, '')}/${path.basename(new URL(f.url).pathname)}` : f.url;
-    const dest = path.join(dir, f.name);
-    await downloadFile(url, dest, f.sha256, { log: opts.log, progressBar: opts.progressBar });
-    written.push(dest);
-  }
-  return written;
+  const files = sources.download.files.map((f) => ({ ...f, url: mirrored(f.url, opts.baseUrl) }));
+  return downloadInto(downloadDir(name, ctx), files, { log: opts.log, progressBar: opts.progressBar });
+}
+
+/** A published URL, or the same file name under a mirror's base URL. */
+export function mirrored(url: string, baseUrl: string | undefined): string {
+  return baseUrl ? `${baseUrl.replace(/\/$/, '')}/${path.basename(new URL(url).pathname)}` : url;
 }

@@ -36,6 +36,6 @@ export const mnistDataset: DatasetDefinition<Record<string, never>> = {
   expected: { train: 60000, test: 10000, inputShape: [28, 28, 1], numClasses: 10 },
   async load(_options, request: LoadRequest) {
     const copy = await findCopy('mnist', mnistSources, request);
-    return mnistLayoutDataset('mnist', readMnistLike(copy), describeCopy(copy));
+    return mnistLayoutDataset('mnist', await readMnistLike(copy, request.trainRows), describeCopy(copy));
   },
 };

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { unzipSync } from 'fflate';
 import { UserError } from '../errors';
-import { formatBytes } from './download';
+import { checkDataSize, maxDataBytes } from './data-limit';
 import { parseNpy, type NpyArray } from './npy';
 
 /** A Keras .npz file: its .npy members by name (without ".npy"), parsed on demand. */
@@ -12,11 +12,17 @@ export interface NpzFile {
 }
 
 export interface NpzReadOptions {
-  /** Refuse a member whose uncompressed size is larger (checked before inflating it). */
-  maxMemberBytes?: number;
+  /** Refuse members whose uncompressed sizes add up to more (checked before inflating); default maxDataBytes(). */
+  maxBytes?: number;
 }
 
-/** Opens a .npz (a zip of .npy files, stored or deflated); errors name the file and member. */
+const TOO_BIG_FIX = 'check that the file is what it claims to be';
+
+/**
+ * Opens a .npz (a zip of .npy files, stored or deflated); errors name the file and member. The
+ * sizes the zip promises are checked against the cap before anything is inflated, and each
+ * member is inflated into a buffer of its promised size, so no member inflates past it.
+ */
 export function readNpz(file: string, options: NpzReadOptions = {}): NpzFile {
   let bytes: Uint8Array;
   try {
@@ -24,14 +30,15 @@ export function readNpz(file: string, options: NpzReadOptions = {}): NpzFile {
   } catch (e) {
     throw new UserError(`${file}: cannot read .npz file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
+  const max = options.maxBytes ?? maxDataBytes();
+  let promised = 0;
   let members: Record<string, Uint8Array>;
   try {
     members = unzipSync(bytes, {
       filter: (member) => {
-        const max = options.maxMemberBytes;
-        if (max !== undefined && member.originalSize > max) {
-          throw new UserError(`${file}: member ${member.name} is ${formatBytes(member.originalSize)} uncompressed, more than the ${formatBytes(max)} is-bench reads`);
-        }
+        promised += member.originalSize;
+        checkDataSize(`${file} (${member.name})`, member.originalSize, 'its zip header promises', TOO_BIG_FIX, max);
+        checkDataSize(file, promised, `its members up to ${member.name} promise`, TOO_BIG_FIX, max);
         return true;
       },
     });

@@ -51,7 +51,13 @@ export interface DatasetConfig {
 export async function loadDataset(cfg: DatasetConfig, request: LoadRequest): Promise<LoadedDataset> {
   if (cfg.format) return loadFileDataset({ ...cfg, format: cfg.format }, request);
   const def = getDataset(cfg.name);
-  const loaded = await def.load(parseDatasetOptions(def, cfg.options), { ...request, path: cfg.path ?? request.path });
+  // with a holdout, validation is the end of the training set, so all of it is read
+  const trainRows = cfg.limit !== undefined && cfg.validation === 'test' ? cfg.limit : undefined;
+  const loaded = await def.load(parseDatasetOptions(def, cfg.options), {
+    ...request,
+    path: cfg.path ?? request.path,
+    ...(trainRows !== undefined ? { trainRows } : {}),
+  });
   return applySplitChoices(loaded, cfg);
 }
 

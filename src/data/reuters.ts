@@ -18,6 +18,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
+import { maxlenOption, numWordsOption } from './size-ranges';
 import { UserError } from '../errors';
 import type { DataSplit, LoadedDataset } from '../spec';
 import { rankByTrainFrequency, textToWords, WordInterner } from './keras-text';
@@ -35,11 +36,11 @@ import { binaryMatrix, kerasSequence, packSequences, padSequences, reorder, type
 export const ReutersOptions = z
   .object({
     /** Keep the numWords - 3 most frequent training words (ids < numWords); rarer words become oov_char 2. */
-    numWords: z.number().int().min(4).default(1000),
+    numWords: numWordsOption().default(1000),
     /** 'binary-matrix': float32 bag of words [numWords] (the Reuters MLP); 'sequences': int32 ids [maxlen]. */
     mode: z.enum(['binary-matrix', 'sequences']).default('binary-matrix'),
     /** Sequence length in 'sequences' mode (pad_sequences, 'pre' padding and truncation). */
-    maxlen: z.number().int().min(1).default(200),
+    maxlen: maxlenOption().default(200),
     /** Keep the documents whose first topic is among this many most frequent first topics. */
     topics: z.number().int().min(2).default(46),
     /** Fraction of documents held out as the test split. */

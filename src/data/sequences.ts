@@ -3,6 +3,7 @@
  * ways the reference models consume them: padded (pad_sequences) or a binary bag of words
  * (Tokenizer.sequences_to_matrix(mode='binary')).
  */
+import { checkDataSize } from './data-limit';
 
 /** load_data's defaults: 0 is padding, 1 marks the start, 2 replaces dropped words, real words start at 3. */
 export const START_CHAR = 1;
@@ -55,6 +56,7 @@ export function meanLength(packed: PackedSequences): number {
  */
 export function padSequences(packed: PackedSequences, maxlen: number): Int32Array {
   const n = sequenceCount(packed);
+  checkDataSize('dataset.maxlen', n * maxlen * 4, `${n} samples x maxlen ${maxlen} int32 ids`, 'use a smaller maxlen (or --limit)');
   const out = new Int32Array(n * maxlen);
   for (let i = 0; i < n; i++) {
     const start = packed.offsets[i];
@@ -69,6 +71,7 @@ export function padSequences(packed: PackedSequences, maxlen: number): Int32Arra
 /** sequences_to_matrix(mode='binary'): row i has 1 in column j when id j occurs in doc i (j < numWords). */
 export function binaryMatrix(packed: PackedSequences, numWords: number): Float32Array {
   const n = sequenceCount(packed);
+  checkDataSize('dataset.numWords', n * numWords * 4, `${n} samples x numWords ${numWords} float32 values (binary-matrix)`, "use a smaller numWords, or mode 'sequences'");
   const out = new Float32Array(n * numWords);
   for (let i = 0; i < n; i++) {
     for (let k = packed.offsets[i]; k < packed.offsets[i + 1]; k++) {

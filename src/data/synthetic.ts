@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { Rng } from '../rng';
 import type { DataSplit } from '../spec';
+import { checkDataSize } from './data-limit';
 import { oneHot } from './one-hot';
+import { MAX_SYNTHETIC_CLASSES, MAX_SYNTHETIC_FEATURES, MAX_SYNTHETIC_SAMPLES, sizeOption } from './size-ranges';
 import type { DatasetDefinition } from './dataset-contract';
 
 const SyntheticOptions = z
   .object({
-    train: z.number().int().min(10).default(2000),
-    test: z.number().int().min(10).default(500),
-    features: z.number().int().min(1).default(20),
-    classes: z.number().int().min(2).default(4),
+    train: sizeOption(10, MAX_SYNTHETIC_SAMPLES, 'every sample is generated in memory').default(2000),
+    test: sizeOption(10, MAX_SYNTHETIC_SAMPLES, 'every sample is generated in memory').default(500),
+    features: sizeOption(1, MAX_SYNTHETIC_FEATURES, 'a sample holds features float32 values').default(20),
+    classes: sizeOption(2, MAX_SYNTHETIC_CLASSES, 'targets are one-hot rows of classes float32 values').default(4),
     /** Distance scale of the class centres; smaller is harder. */
     separation: z.number().positive().default(1.5),
   })
@@ -25,6 +27,13 @@ function gaussian(rng: Rng): number {
 
 /** Gaussian blobs: one centre per class, unit-variance samples around it. Seeded, so reproducible. */
 export function makeBlobs(opts: SyntheticOptions, seed: number): { train: DataSplit; test: DataSplit } {
+  // each sample is `features` inputs and a one-hot row of `classes`, all float32
+  checkDataSize(
+    'dataset.train',
+    (opts.train + opts.test) * (opts.features + opts.classes) * 4,
+    `(train ${opts.train} + test ${opts.test}) samples x (features ${opts.features} + classes ${opts.classes}) float32 values`,
+    'use fewer samples, features or classes',
+  );
   const rng = Rng.forRole(seed, 'synthetic-data');
   const centres = Array.from({ length: opts.classes }, () =>
     Array.from({ length: opts.features }, () => gaussian(rng) * opts.separation),

@@ -135,7 +135,7 @@ export function readNpzSource(src: NpzSource): SourceData {
   const file = src.path;
   requireFile(file, 'dataset.path');
   checkFileSize(file, MAX_BINARY_FILE_BYTES, 'a .npz file', TOO_BIG_FIX);
-  const npz = readNpz(file, { maxMemberBytes: MAX_BINARY_FILE_BYTES });
+  const npz = readNpz(file);
   const member = (name: string) => ({ name, file: `${file} (${name}.npy)` });
   const read = (xName: string, yName: string) => {
     const x = member(xName);

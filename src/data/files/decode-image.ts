@@ -8,6 +8,7 @@ import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { UserError } from '../../errors';
 import { checkFileSize, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS } from './limits';
+import { checkInterlacedPng } from './png-inflate';
 
 /** 8-bit RGBA pixels, row-major. */
 export interface RgbaImage {
@@ -42,6 +43,7 @@ export function decodeImage(file: string): RgbaImage {
   if (isPng(bytes)) {
     const size = pngSize(bytes);
     if (size) tooLarge(size.width, size.height);
+    checkInterlacedPng(bytes, file);
     try {
       // 16-bit and palette images come out as 8-bit RGBA; grey is expanded to RGB
       const png = PNG.sync.read(bytes);

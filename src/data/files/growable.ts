@@ -1,6 +1,5 @@
-import { checkInputSize, MAX_INPUT_BYTES } from './limits';
-
-const MAX_VALUES = Math.floor(MAX_INPUT_BYTES / 4);
+import { maxDataBytes } from '../data-limit';
+import { checkInputSize } from './limits';
 
 /** A float32 buffer that grows by doubling, refusing to pass the input size limit. */
 export class GrowableFloat32 {
@@ -13,7 +12,7 @@ export class GrowableFloat32 {
   push(v: number): void {
     if (this.length === this.data.length) {
       checkInputSize(this.where, this.length + 1, 'its values');
-      const bigger = new Float32Array(Math.min(this.data.length * 2, MAX_VALUES));
+      const bigger = new Float32Array(Math.min(this.data.length * 2, Math.floor(maxDataBytes() / 4)));
       bigger.set(this.data);
       this.data = bigger;
     }

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import { UserError } from '../../errors';
+import { checkDataSize } from '../data-limit';
 import { formatBytes } from '../download';
 
 /** csv and jsonl files: streamed, but every value ends up in memory as float32. */
@@ -19,9 +20,6 @@ export const MAX_BINARY_FILE_BYTES = 2e9;
 export const MAX_IMAGE_FILE_BYTES = 64e6;
 /** Decoded pixels of one image (jpeg-js' own default cap is 100 megapixels). */
 export const MAX_IMAGE_PIXELS = 100_000_000;
-/** The float32 inputs of all splits together: what is handed to the training backend. */
-export const MAX_INPUT_BYTES = 2e9;
-
 /** The size of a file, refusing one larger than `max` with the fix in the message. */
 export function checkFileSize(file: string, max: number, kind: string, fix: string): number {
   const size = fs.statSync(file).size;
@@ -31,13 +29,7 @@ export function checkFileSize(file: string, max: number, kind: string, fix: stri
   return size;
 }
 
-/** Refuses an allocation of `values` float32 inputs beyond MAX_INPUT_BYTES. */
+/** Refuses an allocation of `values` float32 inputs beyond the data cap (data-limit.ts). */
 export function checkInputSize(where: string, values: number, what: string): void {
-  const bytes = values * 4;
-  if (bytes > MAX_INPUT_BYTES) {
-    throw new UserError(
-      `${where}: ${what} would take ${formatBytes(bytes)} as float32, more than the ${formatBytes(MAX_INPUT_BYTES)} limit; ` +
-        'use fewer samples (a smaller file, or a smaller imageSize)',
-    );
-  }
+  checkDataSize(where, values * 4, `${what} as float32`, 'use fewer samples (a smaller file, or a smaller imageSize)');
 }

@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { z } from 'zod';
+import { maxlenOption, numWordsOption } from '../size-ranges';
 
 export const FILE_FORMATS = ['csv', 'npy', 'npz', 'images', 'jsonl'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
@@ -114,10 +115,10 @@ export const JsonlSource = z
     /** The key holding the label. */
     label: z.string().min(1).default('label'),
     /** Keep the numWords - 3 most frequent training words (ids < numWords); rarer ones become 2. */
-    numWords: z.number().int().min(4).default(20000),
+    numWords: numWordsOption().default(20000),
     /** 'sequences': int32 ids padded to maxlen; 'binary-matrix': float32 bag of words [numWords]. */
     mode: z.enum(['sequences', 'binary-matrix']).default('sequences'),
-    maxlen: z.number().int().min(1).default(200),
+    maxlen: maxlenOption().default(200),
     target: Target,
     ...common,
   })
