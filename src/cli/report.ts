@@ -17,7 +17,7 @@ export function addReportCommand(program: Command, io: CliIO, result: { code: nu
     .command('report')
     .description('summary.md, SVG plots and report.html from finished run folders (repeats and shards are merged)')
     .argument('<run-dir...>', 'run folders, or folders holding them (a repeats group, a sweep)')
-    .option('--target <metric=value>', "time-to-target goal, e.g. val_accuracy=0.98 (default: the uniform arm's best val_loss)")
+    .option('--target <metric=value>', "time-to-target goal, e.g. val_accuracy=0.98 or (a regression) val_mae=0.1 (default: the uniform arm's best val_loss)")
     .option('--out <dir>', 'where to write the report (default: the one folder given, or the folder holding all of them)', folderPath)
     .option('--no-plots', 'skip the SVG plots')
     .option('--json', 'print the report figures as JSON on stdout', false)

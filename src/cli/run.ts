@@ -58,7 +58,7 @@ export function addTrainingOptions(cmd: Command, outHelp = 'results folder'): Co
     .option('--no-progress', 'plain lines instead of progress bars')
     .option('--no-checkpoint', 'do not save per-epoch checkpoints (the run cannot be resumed)')
     .option('--eval-train <n>', 'measure every arm on a fixed subset of N training samples at each epoch end (train_eval_* columns)', positiveInt)
-    .addOption(new Option('--target <metric=value>', "time-to-target goal, e.g. val_accuracy=0.98 or train_loss=0.02 (default: the uniform arm's best val_loss)").argParser(targetValue))
+    .addOption(new Option('--target <metric=value>', "time-to-target goal, e.g. val_accuracy=0.98, train_loss=0.02 or (a regression) val_mae=0.1 (default: the uniform arm's best val_loss)").argParser(targetValue))
     .option('--json', 'print the final summary as JSON on stdout (logs go to stderr)', false);
 }
 

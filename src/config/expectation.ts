@@ -7,14 +7,14 @@
  */
 import { UserError } from '../errors';
 
-/** Metrics a time-to-target goal may name. */
-export const TARGET_METRICS = ['val_loss', 'val_accuracy', 'train_loss', 'train_accuracy'] as const;
+/** Metrics a time-to-target goal may name; val_mae is a regression's (loss mse, mae or huber). */
+export const TARGET_METRICS = ['val_loss', 'val_accuracy', 'val_mae', 'train_loss', 'train_accuracy'] as const;
 export type TargetMetric = (typeof TARGET_METRICS)[number];
 
 export const EXPECT_OPERATORS = ['>=', '<=', '==', '!=', '>', '<'] as const;
 export type ExpectOperator = (typeof EXPECT_OPERATORS)[number];
 
-const BEST_METRICS = ['val_loss', 'val_accuracy', 'train_loss', 'train_accuracy', 'loss', 'accuracy'];
+const BEST_METRICS = ['val_loss', 'val_accuracy', 'val_mae', 'train_loss', 'train_accuracy', 'loss', 'accuracy'];
 const TARGETED = ['speedup', 'cost_speedup', 'time_to_target'] as const;
 const RATIOS = ['epoch_time_ratio', 'cost_ratio'] as const;
 

@@ -5,7 +5,7 @@
  */
 import type { EpochRecord } from '../spec';
 import type { RunGroup } from './merge';
-import { bestValue, finalValue, lowerIsBetter, meanValue } from './metrics';
+import { bestValue, finalValue, lowerIsBetter, meanValue, validationMetric, type ValidationMetric } from './metrics';
 import { meanCI, type SampleStat } from './stats';
 import type { TargetMetric } from '../config/expectation';
 import { makeTarget, timeToTarget, type Target, type TargetHit } from './target';
@@ -33,6 +33,9 @@ export interface ArmSeedResult {
   bestValAccuracy: number;
   finalValLoss: number;
   finalValAccuracy: number;
+  /** A regression's validation mean absolute error; NaN for a classification. */
+  bestValMae: number;
+  finalValMae: number;
   finalLoss: number;
   finalAccuracy: number;
   epochs: number;
@@ -61,6 +64,8 @@ export interface ArmAnalysis {
   bestValAccuracy: SampleStat;
   finalValLoss: SampleStat;
   finalValAccuracy: SampleStat;
+  bestValMae: SampleStat;
+  finalValMae: SampleStat;
   finalLoss: SampleStat;
   finalAccuracy: SampleStat;
   epochs: SampleStat;
@@ -72,6 +77,8 @@ export interface ExperimentAnalysis {
   target: Target;
   baselineArm: string;
   arms: ArmAnalysis[];
+  /** What the report shows beside val_loss: val_mae for a regression's records, else val_accuracy. */
+  valMetric: ValidationMetric;
   seeds: number[];
   warnings: string[];
 }
@@ -155,6 +162,7 @@ export function analyzeGroup(group: RunGroup, options: AnalyzeOptions = {}): Exp
     target,
     baselineArm: group.baselineArm,
     arms,
+    valMetric: validationMetric(arms.flatMap((a) => a.seeds.map((s) => s.records))),
     seeds: group.runs.map((r) => r.summary.seed),
     warnings,
   };
@@ -190,6 +198,8 @@ function analyzeArm(group: RunGroup, name: string, target: Target): ArmAnalysis 
       bestValAccuracy: bestValue(records, 'val_accuracy'),
       finalValLoss: finalValue(records, 'val_loss'),
       finalValAccuracy: finalValue(records, 'val_accuracy'),
+      bestValMae: bestValue(records, 'val_mae'),
+      finalValMae: finalValue(records, 'val_mae'),
       finalLoss: finalValue(records, 'loss'),
       finalAccuracy: finalValue(records, 'accuracy'),
       epochs: records.length,
@@ -215,6 +225,8 @@ function analyzeArm(group: RunGroup, name: string, target: Target): ArmAnalysis 
     bestValAccuracy: stat((s) => s.bestValAccuracy),
     finalValLoss: stat((s) => s.finalValLoss),
     finalValAccuracy: stat((s) => s.finalValAccuracy),
+    bestValMae: stat((s) => s.bestValMae),
+    finalValMae: stat((s) => s.finalValMae),
     finalLoss: stat((s) => s.finalLoss),
     finalAccuracy: stat((s) => s.finalAccuracy),
     epochs: stat((s) => s.epochs),

@@ -6,12 +6,12 @@
  * parsed, evaluated against a run's analysis (means over seeds), and printed as a pass/fail table.
  *
  * Quantities (`<arm>.<quantity>`):
- *   best.<metric>            best over epochs (min loss / max accuracy); metric: val_loss,
- *                            val_accuracy, train_loss, train_accuracy, loss, accuracy
+ *   best.<metric>            best over epochs (min loss and mae / max accuracy); metric: val_loss,
+ *                            val_accuracy, val_mae, train_loss, train_accuracy, loss, accuracy
  *   final.<column>           value at the last epoch of any CSV column (train_loss/train_accuracy
  *                            read the --eval-train columns)
  *   speedup.<metric>         wall-clock speedup against the baseline arm to the baseline
- *                            arm's best <metric> (val_loss, val_accuracy, train_loss, train_accuracy)
+ *                            arm's best <metric> (val_loss, val_accuracy, val_mae, train_loss, train_accuracy)
  *   cost_speedup.<metric>    the same in cost units
  *   time_to_target.<metric>  seconds of the arm's own clock to the baseline arm's best <metric>
  *   epoch_time_ratio         mean epoch time / the baseline arm's

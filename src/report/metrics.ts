@@ -33,9 +33,22 @@ export function hasMetric(records: readonly EpochRecord[], metric: string): bool
   return records.length > 0 && records.every((r) => metricValue(r, metric) !== undefined);
 }
 
-/** Losses are better low; everything else (accuracies) high. */
+/** Losses and mean absolute errors are better low; everything else (accuracies) high. */
 export function lowerIsBetter(metric: string): boolean {
-  return /loss$/.test(metricColumn(metric));
+  return /(loss|mae)$/.test(metricColumn(metric));
+}
+
+/** The validation metric a report shows beside val_loss. */
+export type ValidationMetric = 'val_accuracy' | 'val_mae';
+
+/**
+ * val_mae when the records are a regression's (every record has a val_mae column and no
+ * val_accuracy value: the CSV leaves accuracy empty for a regression), else val_accuracy.
+ */
+export function validationMetric(recordSets: readonly (readonly EpochRecord[])[]): ValidationMetric {
+  const records = recordSets.flat();
+  const regression = records.length > 0 && records.every((r) => metricValue(r, 'val_mae') !== undefined && !Number.isFinite(r.val_accuracy));
+  return regression ? 'val_mae' : 'val_accuracy';
 }
 
 /** The best value over the epochs (min for losses, max otherwise); NaN when there is none. */

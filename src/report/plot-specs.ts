@@ -1,6 +1,6 @@
 /**
  * The report's charts as data and as vega-lite specs (pure; rendering is in render-svg.ts):
- * training loss and val_accuracy against epoch and against the arm's own wall-clock seconds, and
+ * training loss and val_accuracy (a regression's val_mae) against epoch and against the arm's own wall-clock seconds, and
  * the time-to-target metric against seconds with the target drawn across; every arm on one
  * chart, a 95% confidence band when there are several seeds.
  */
@@ -74,7 +74,11 @@ export function trainingLossMetric(analysis: ExperimentAnalysis): { metric: stri
   return { metric: 'loss', title: 'training loss (Keras loss column, sampled batches)' };
 }
 
-/** The charts of a report, in display order: training loss and val_accuracy by epoch and by time, then the target metric by time with the target. */
+/**
+ * The charts of a report, in display order: training loss and the validation metric
+ * (val_accuracy, or a regression's val_mae) by epoch and by time, then the target metric by
+ * time with the target.
+ */
 export function reportCharts(analysis: ExperimentAnalysis): CurveChart[] {
   const loss = trainingLossMetric(analysis);
   const arms = analysis.arms.map((a) => a.name);
@@ -101,13 +105,18 @@ export function reportCharts(analysis: ExperimentAnalysis): CurveChart[] {
   const target = analysis.target;
   const targetChart = chart(`${target.metric.replace(/_/g, '-')}-vs-time`, `${target.metric} by wall-clock time, with the target`, target.metric, target.metric, false, 'wall_time_s', seconds);
   if (Number.isFinite(target.value)) targetChart.rule = { y: target.value, label: `target ${target.metric} ${target.direction} ${target.value.toPrecision(4)}` };
-  return [
+  const val = analysis.valMetric;
+  const valSlug = val.replace(/_/g, '-');
+  const valName = val === 'val_mae' ? 'Validation mean absolute error' : 'Validation accuracy';
+  const charts = [
     chart('train-loss-vs-epoch', 'Training loss by epoch', loss.metric, loss.title, true, 'epoch', 'epoch'),
-    chart('val-accuracy-vs-epoch', 'Validation accuracy by epoch', 'val_accuracy', 'val_accuracy', false, 'epoch', 'epoch'),
+    chart(`${valSlug}-vs-epoch`, `${valName} by epoch`, val, val, false, 'epoch', 'epoch'),
     chart('train-loss-vs-time', 'Training loss by wall-clock time', loss.metric, loss.title, true, 'wall_time_s', seconds),
-    chart('val-accuracy-vs-time', 'Validation accuracy by wall-clock time', 'val_accuracy', 'val_accuracy', false, 'wall_time_s', seconds),
-    targetChart,
+    chart(`${valSlug}-vs-time`, `${valName} by wall-clock time`, val, val, false, 'wall_time_s', seconds),
   ];
+  // A target on the validation metric is that metric's chart by time with the target drawn:
+  // one chart (one file) rather than the same curves twice under one name.
+  return [...charts.filter((c) => c.id !== targetChart.id), targetChart];
 }
 
 /** A vega-lite spec for a chart: a line per arm (points at epoch ends), a CI band per arm with repeats. */

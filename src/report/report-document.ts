@@ -173,12 +173,25 @@ const ARM_COLUMNS: Record<string, ArmColumn> = {
   finalValAccuracy: { header: 'final val_accuracy', cell: (a) => formatStat(a.finalValAccuracy, 'metric'), align: 'right', priority: 85 },
   bestValLoss: { header: 'best val_loss', cell: (a) => formatStat(a.bestValLoss, 'metric'), align: 'right', priority: 90 },
   bestValAccuracy: { header: 'best val_accuracy', cell: (a) => formatStat(a.bestValAccuracy, 'metric'), align: 'right', priority: 50 },
+  finalValMae: { header: 'final val_mae', cell: (a) => formatStat(a.finalValMae, 'metric'), align: 'right', priority: 85 },
+  bestValMae: { header: 'best val_mae', cell: (a) => formatStat(a.bestValMae, 'metric'), align: 'right', priority: 50 },
   epochTime: { header: 's/epoch', cell: (a) => formatStat(a.meanEpochTimeS, 'seconds'), align: 'right', priority: 80 },
   wallTime: { header: 'wall s', cell: (a) => formatStat(a.wallTimeS, 'seconds'), align: 'right', priority: 45 },
   epochTimeRatio: { header: 'epoch time ratio', cell: (a) => formatStat(a.epochTimeRatio, 'ratio'), align: 'right', priority: 75 },
   costRatio: { header: 'cost ratio', cell: (a) => formatStat(a.costRatio, 'ratio'), align: 'right', priority: 70 },
   costModel: { header: 'cost model', cell: (a, analysis) => costModelRatio(analysis, a.name), align: 'right', priority: 30 },
 };
+
+/**
+ * The validation-metric columns: val_mae for a regression (which has no accuracy), else
+ * val_accuracy; the Keras accuracy column only where there is one.
+ */
+function validationColumns(analysis: ExperimentAnalysis): { final: ArmColumn; best: ArmColumn; trainAccuracy: ArmColumn[] } {
+  const c = ARM_COLUMNS;
+  return analysis.valMetric === 'val_mae'
+    ? { final: c.finalValMae, best: c.bestValMae, trainAccuracy: [] }
+    : { final: c.finalValAccuracy, best: c.bestValAccuracy, trainAccuracy: [c.finalAccuracy] };
+}
 
 function armTable(analysis: ExperimentAnalysis, columns: ArmColumn[]): Table {
   return {
@@ -191,9 +204,10 @@ function armTable(analysis: ExperimentAnalysis, columns: ArmColumn[]): Table {
 
 export function sideBySideTable(analysis: ExperimentAnalysis): Table {
   const c = ARM_COLUMNS;
+  const v = validationColumns(analysis);
   return armTable(analysis, [
-    c.arm, c.strategy, c.status, c.epochs, c.finalLoss, c.finalAccuracy, c.finalValLoss, c.finalValAccuracy,
-    c.bestValLoss, c.bestValAccuracy, c.epochTime, c.wallTime, c.epochTimeRatio, c.costRatio, c.costModel,
+    c.arm, c.strategy, c.status, c.epochs, c.finalLoss, ...v.trainAccuracy, c.finalValLoss, v.final,
+    c.bestValLoss, v.best, c.epochTime, c.wallTime, c.epochTimeRatio, c.costRatio, c.costModel,
   ]);
 }
 
@@ -222,13 +236,15 @@ function perEpochBlocks(analysis: ExperimentAnalysis): Block[] {
   const loss = trainingLossMetric(analysis);
   const means = analysis.arms.map((a) => ({ name: a.name, records: meanRecords(a.seeds.map((s) => s.records)) }));
   const epochs = [...new Set(means.flatMap((m) => m.records.map((r) => r.epoch)))].sort((a, b) => a - b);
-  const header = ['epoch', ...means.flatMap((m) => [`${m.name} ${loss.metric}`, `${m.name} val_loss`, `${m.name} val_acc`, `${m.name} s`])];
+  const valMetric = analysis.valMetric;
+  const valHeader = valMetric === 'val_accuracy' ? 'val_acc' : valMetric;
+  const header = ['epoch', ...means.flatMap((m) => [`${m.name} ${loss.metric}`, `${m.name} val_loss`, `${m.name} ${valHeader}`, `${m.name} s`])];
   const cell = (v: number | undefined, seconds = false) => (v === undefined || !Number.isFinite(v) ? '' : seconds ? v.toFixed(2) : formatMetric(v));
   const rows = epochs.map((epoch) => [
     String(epoch),
     ...means.flatMap((m) => {
       const r = m.records.find((x) => x.epoch === epoch);
-      return r ? [cell(metricValue(r, loss.metric)), cell(r.val_loss), cell(r.val_accuracy), cell(r.epoch_time_s, true)] : ['', '', '', ''];
+      return r ? [cell(metricValue(r, loss.metric)), cell(r.val_loss), cell(metricValue(r, valMetric)), cell(r.epoch_time_s, true)] : ['', '', '', ''];
     }),
   ]);
   const blocks: Block[] = [];
@@ -401,8 +417,9 @@ function briefArmTable(analysis: ExperimentAnalysis): Table {
   const c = ARM_COLUMNS;
   const anyStopped = analysis.arms.some((a) => a.seeds.some((s) => s.status !== 'finished'));
   const short = (col: ArmColumn, header: string): ArmColumn => ({ ...col, header });
+  const finalVal = analysis.valMetric === 'val_mae' ? c.finalValMae : short(c.finalValAccuracy, 'final val_acc');
   return armTable(analysis, [
-    c.arm, c.strategy, ...(anyStopped ? [c.status] : []), c.bestValLoss, short(c.finalValAccuracy, 'final val_acc'),
+    c.arm, c.strategy, ...(anyStopped ? [c.status] : []), c.bestValLoss, finalVal,
     c.epochTime, short(c.epochTimeRatio, 'time ratio'), c.costRatio, c.costModel,
   ]);
 }

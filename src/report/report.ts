@@ -185,6 +185,7 @@ export function reportJson(groups: readonly GroupReport[]): unknown {
       seeds: a.seeds,
       runs: a.group.runs.map((r) => ({ runId: r.summary.runId, seed: r.summary.seed, status: r.summary.status, dir: r.dir })),
       baselineArm: a.baselineArm,
+      validationMetric: a.valMetric,
       target: { metric: a.target.metric, direction: a.target.direction, value: finiteOrNull(a.target.value), origin: a.target.origin },
       arms: a.arms.map((arm) => ({
         name: arm.name,
@@ -202,6 +203,7 @@ export function reportJson(groups: readonly GroupReport[]): unknown {
         bestValAccuracy: stat(arm.bestValAccuracy),
         finalValLoss: stat(arm.finalValLoss),
         finalValAccuracy: stat(arm.finalValAccuracy),
+        ...(a.valMetric === 'val_mae' ? { bestValMae: stat(arm.bestValMae), finalValMae: stat(arm.finalValMae) } : {}),
       })),
       ...(groupBudget(a) ? { equalBudget: equalBudgetComparisons(a).map((c) => ({ ...c, difference: jsonNumbers(c.difference) })) } : {}),
       headlines: g.headlines,

@@ -11,13 +11,12 @@ import { TARGET_METRICS, type TargetMetric } from '../config/expectation';
 import { UserError } from '../errors';
 import type { EpochRecord } from '../spec';
 import { kerasNumber } from '../record/format';
-import { hasMetric, lowerIsBetter, metricColumn, metricValue } from './metrics';
-
+import { hasMetric, lowerIsBetter, metricColumn, metricValue, validationMetric } from './metrics';
 
 export interface Target {
   metric: TargetMetric;
   value: number;
-  /** Losses are reached at or below the value, accuracies at or above. */
+  /** Losses and val_mae are reached at or below the value, accuracies at or above. */
   direction: '<=' | '>=';
   /** Where the value came from, for the report ("uniform's best val_loss", "--target"). */
   origin: string;
@@ -88,13 +87,24 @@ export function timeToLevel(records: readonly EpochRecord[], column: string, lev
   return null;
 }
 
-/** A train_* target needs the `--eval-train` columns in every record. */
+/**
+ * A train_* target needs the `--eval-train` columns in every record; val_mae is recorded only
+ * by a regression, which in turn has no accuracy to reach.
+ */
 export function assertTargetMeasurable(records: readonly EpochRecord[], target: Target, armName: string): void {
-  if (records.length > 0 && target.metric.startsWith('train_') && !hasMetric(records, target.metric)) {
+  if (records.length === 0) return;
+  if (target.metric.startsWith('train_') && !hasMetric(records, target.metric)) {
     throw new UserError(
       `target ${target.metric} needs the column ${metricColumn(target.metric)}, which arm "${armName}" did not record: ` +
         `run with --eval-train N (N training samples measured at each epoch end)`,
     );
+  }
+  const regression = validationMetric([records]) === 'val_mae';
+  if (target.metric === 'val_mae' && !regression) {
+    throw new UserError(`target val_mae: arm "${armName}" has no val_mae column, which only a regression (loss mse, mae or huber) records: use val_loss or val_accuracy`);
+  }
+  if (regression && /accuracy$/.test(target.metric)) {
+    throw new UserError(`target ${target.metric}: arm "${armName}" is a regression, which has no accuracy: use val_mae or val_loss (e.g. --target val_mae=0.1)`);
   }
 }
 
