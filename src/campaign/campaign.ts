@@ -215,10 +215,11 @@ export async function reproduce(names: readonly string[], options: CampaignOptio
 
 /**
  * The exit code of campaigns: interrupted 130 (SIGINT) / 143 (SIGTERM), an arm diverged 4, an
- * expectation failed 3, else 0.
+ * expectation failed 3, else 0. A stop signal that came after the last epoch (while the report
+ * was written) still gives 130/143: the process was asked to stop, and a scheduler reads that.
  */
 export function campaignExitCode(results: readonly CampaignResult[], signal?: NodeJS.Signals): number {
-  if (results.some((r) => r.status === 'interrupted')) return signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+  if (signal !== undefined || results.some((r) => r.status === 'interrupted')) return signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
   if (results.some((r) => r.status === 'diverged')) return EXIT.diverged;
   if (results.some((r) => r.expectationsFailed)) return EXIT.expectationFailed;
   return EXIT.ok;

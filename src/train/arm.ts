@@ -16,6 +16,7 @@ import type {
 import { effectiveSampleSize } from '../sampling/weight-stats';
 import type { DeviceSplit, TrainingSession } from './session';
 import { learningRateOf, setLearningRate } from './optimizer';
+import { Pacer } from './pacer';
 
 export interface ArmOptions {
   name: string;
@@ -34,6 +35,8 @@ export interface ArmOptions {
   freshSession: () => TrainingSession;
   /** Optional extra evaluation at epoch end, outside the arm's time (e.g. --eval-train). */
   extraEvaluation?: (session: TrainingSession) => Record<string, number>;
+  /** The run's pacer, shared by its arms so yields follow wall time across epochs and arms. */
+  pacer?: Pacer;
 }
 
 const now = () => performance.now() / 1000;
@@ -42,11 +45,6 @@ const now = () => performance.now() / 1000;
 function snapshotWeights(session: TrainingSession): tf.Tensor[] {
   return session.model.logits.getWeights().map((w) => w.clone());
 }
-
-/** Lets timers and signal handlers run: the training loop is otherwise synchronous work. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** How often (seconds) an epoch lets the event loop in: bars redraw, Ctrl-C is heard within a step. */
-const YIELD_INTERVAL_S = 0.05;
 
 /** Per-epoch tallies of the trained batches' weights. */
 class WeightStats {
@@ -97,8 +95,17 @@ export class Arm {
   private readonly baseLearningRate: number;
   private learningRateScale = 1;
 
+  private readonly pacer: Pacer;
+
   constructor(readonly options: ArmOptions) {
     this.baseLearningRate = learningRateOf(options.session.optimizer);
+    this.pacer = options.pacer ?? new Pacer();
+  }
+
+  private interrupt(epoch: number, step: number): null {
+    this.status = 'interrupted';
+    this.stopReason = `interrupted in epoch ${epoch + 1}, step ${step}`;
+    return null;
   }
 
   private applyLearningRateScale(scale: number): void {
@@ -118,7 +125,12 @@ export class Arm {
   async runEpoch(epoch: number, onStep?: (p: StepProgress) => void, shouldStop?: () => boolean): Promise<EpochRecord | null> {
     const o = this.options;
     const { session, strategy } = o;
+    // before epochStart, whose work (scoring, auxiliary training) may be long
+    await this.pacer.maybeYield();
+    if (shouldStop?.()) return this.interrupt(epoch, 0);
     let step = 0;
+    /** Seconds spent yielding to the event loop inside the epoch clock: not the arm's work. */
+    let pausedTime = 0;
     let scoreTime = 0;
     let trainTime = 0;
     let scoreForwards = 0;
@@ -157,6 +169,7 @@ export class Arm {
         for (let e = 0; e < auxEpochs; e++) {
           const perm = o.rng.permutation(indices.length);
           for (let s = 0; s < indices.length; s += b) {
+            pausedTime += await this.pacer.maybeYield();
             const batch = Int32Array.from(perm.subarray(s, s + b), (p) => indices[p]);
             aux.trainStep(batch, null);
             trainForwards += batch.length;
@@ -189,27 +202,16 @@ export class Arm {
     };
 
     const start = now();
-    let pausedTime = 0;
     const planned = await strategy.epochStart(ctx);
     let lossSum = 0;
     let correctSum = 0;
     let trained = 0;
     let activeSteps = 0;
     const weights = new WeightStats();
-    let lastYield = start;
     for (;;) {
-      if (now() - lastYield > YIELD_INTERVAL_S) {
-        // outside the timed sections: the yield is not the arm's work
-        const t = now();
-        await yieldToEventLoop();
-        lastYield = now();
-        pausedTime += lastYield - t;
-      }
-      if (shouldStop?.()) {
-        this.status = 'interrupted';
-        this.stopReason = `interrupted in epoch ${epoch + 1}, step ${step}`;
-        return null;
-      }
+      // outside the timed sections: the yield is not the arm's work
+      pausedTime += await this.pacer.maybeYield();
+      if (shouldStop?.()) return this.interrupt(epoch, step);
       const plan: BatchPlan | null = await strategy.nextBatch(ctx);
       if (!plan) break;
       this.applyLearningRateScale(plan.learningRateScale ?? 1);

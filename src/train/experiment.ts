@@ -17,6 +17,7 @@ import { silentEvents, type LoadedDataset, type RunEvents } from '../spec';
 import { Arm } from './arm';
 import { hasCheckpoint, restoreArmCheckpoint, saveArmCheckpoint } from './checkpoint';
 import { createOptimizer } from './optimizer';
+import { Pacer } from './pacer';
 import { disposeSplit, toDevice, TrainingSession, type DeviceSplit } from './session';
 import { PROJECT_ROOT, storedExperiment } from '../config/load';
 
@@ -149,6 +150,7 @@ async function execute(
       train,
     );
 
+  const pacer = new Pacer();
   const arms = cfg.arms.map((a) => {
     const def = getStrategy(a.strategy);
     const dropoutRng = Rng.forRole(cfg.seed, 'dropout');
@@ -169,6 +171,7 @@ async function execute(
         validation,
         freshSession: () => newSession(Rng.forRole(cfg.seed, 'auxiliary-dropout')),
         extraEvaluation,
+        pacer,
       }),
     };
   });
@@ -222,6 +225,13 @@ async function execute(
       events.epochStart(epoch + 1, cfg.epochs);
       for (const { arm } of arms) {
         if (arm.status !== 'running' || arm.records.length > epoch) continue;
+        // the seam after the previous arm's evaluation, CSV and checkpoint: a stop is seen here
+        // however short the epochs are
+        await pacer.yieldNow();
+        if (options.shouldStop?.()) {
+          stopped = true;
+          break;
+        }
         let announced = false;
         const record = await arm.runEpoch(
           epoch,
