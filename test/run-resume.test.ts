@@ -45,7 +45,10 @@ describe.each([
     let steps = 0;
     const uniformSteps = Math.ceil(300 / 16);
     const importanceSteps = Math.floor(300 / 16);
-    const stopAt = uniformSteps * 3 + importanceSteps * 2 + 5;
+    // an arm-epoch polls shouldStop at the seam before it, before epochStart, before each step and
+    // before the nextBatch that ends it
+    const polls = (steps: number) => steps + 3;
+    const stopAt = polls(uniformSteps) * 3 + polls(importanceSteps) * 2 + 5;
     const cut = await runExperiment(cfg, { backend: 'cpu', outDir: tempDir(), shouldStop: () => ++steps > stopAt });
     expect(cut.summary.status).toBe('interrupted');
     expect(cut.summary.arms.map((a) => [a.name, a.status, a.epochsCompleted])).toEqual([

@@ -11,6 +11,7 @@ import type { ExperimentConfig } from '../config/schema';
 import { cellExperiment, loadSweep, parseShard, shardCells, sweepCells } from '../config/sweep';
 import type { BackendChoice } from '../engine/backend';
 import { EXIT, UserError } from '../errors';
+import { pathInside } from '../io/inside';
 import { RunOutput } from '../record/run-output';
 import { readRunSummary } from '../record/run-summary';
 import { REFERENCE_SETUP_NAMES, type ReferenceSetupName } from '../report/reference-data';
@@ -163,7 +164,7 @@ export async function runSweepShard(file: string, shardText: string, options: Om
   const common = runOptions(options);
   const runs: RunResult[] = [];
   for (const [i, { cell, config }] of cells.entries()) {
-    const runDir = path.join(dir, cell.id);
+    const runDir = pathInside(dir, [cell.id], 'sweep cell folder');
     const existing = fs.existsSync(path.join(runDir, 'summary.json')) ? readRunSummary(runDir) : undefined;
     events.log(`Cell ${i + 1}/${cells.length} of shard ${shardText} (${cell.index + 1} of the sweep): ${cell.id}`);
     if (existing?.status === 'finished') {

@@ -10,7 +10,7 @@ import { storedExperiment } from '../config/load';
 import type { ExperimentConfig } from '../config/schema';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../io/files';
-import { readCapped } from '../io/inside';
+import { pathInside, readCapped } from '../io/inside';
 
 const GROUP_FILE = 'group.json';
 const MAX_GROUP_BYTES = 4 * 2 ** 20;
@@ -32,7 +32,7 @@ export type RepeatsGroup = Omit<z.infer<typeof GroupSchema>, 'config'> & { confi
 
 /** The folder of one seed of a group. */
 export function seedFolder(groupDir: string, seed: number): string {
-  return path.join(groupDir, `seed-${seed}`);
+  return pathInside(groupDir, [`seed-${seed}`], 'group.json seed folder');
 }
 
 export function writeRepeatsGroup(groupDir: string, group: RepeatsGroup): void {
@@ -45,7 +45,7 @@ export function isRepeatsGroup(dir: string): boolean {
 
 /** Reads group.json, re-validating the config it holds as a config file would be. */
 export function readRepeatsGroup(groupDir: string): RepeatsGroup {
-  const file = path.join(groupDir, GROUP_FILE);
+  const file = pathInside(groupDir, [GROUP_FILE], 'group file');
   let json: unknown;
   try {
     json = JSON.parse(readCapped(file, MAX_GROUP_BYTES).toString('utf8'));

@@ -66,8 +66,12 @@ export function makeFolders(dir: string): void {
 export function writeFileAtomicWith(file: string, write: (fd: number) => void): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${tempCounter++}.tmp`);
   let fd: number | undefined;
+  let opened = false;
   try {
-    fd = fs.openSync(tmp, 'w');
+    // exclusive: a file or symlink already at the temp name (a crafted run folder) is never
+    // followed or truncated
+    fd = fs.openSync(tmp, 'wx');
+    opened = true;
     write(fd);
     fs.closeSync(fd);
     fd = undefined;
@@ -75,7 +79,8 @@ export function writeFileAtomicWith(file: string, write: (fd: number) => void): 
   } catch (e) {
     try {
       if (fd !== undefined) fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
+      // what is at the temp name is ours only if we opened it
+      if (opened) fs.rmSync(tmp, { force: true });
     } catch {
       // the folder itself may be gone or unreadable; the write error below says why
     }

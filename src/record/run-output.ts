@@ -4,6 +4,7 @@ import { UserError } from '../errors';
 import type { EpochRecord } from '../spec';
 import { epochRecordsToCsv } from './epoch-csv';
 import { describeWriteFailure, makeFolders, writeFailureReason, writeFileAtomic } from '../io/files';
+import { pathInside } from '../io/inside';
 
 /** A UTC timestamp run id, e.g. 20261127-104323; a suffix makes it unique in its folder. */
 export function timestampId(date = new Date()): string {
@@ -98,7 +99,7 @@ export class RunOutput {
   }
 
   armCsvPath(arm: string): string {
-    return path.join(this.dir, `${arm}.csv`);
+    return pathInside(this.dir, [`${arm}.csv`], 'arm name');
   }
 
   writeArm(arm: string, records: EpochRecord[]): void {
@@ -108,10 +109,10 @@ export class RunOutput {
   }
 
   writeJson(name: string, value: unknown): void {
-    writeFileAtomic(path.join(this.dir, name), JSON.stringify(value, null, 2) + '\n');
+    writeFileAtomic(pathInside(this.dir, [name], 'file name'), JSON.stringify(value, null, 2) + '\n');
   }
 
   writeText(name: string, text: string): void {
-    writeFileAtomic(path.join(this.dir, name), text);
+    writeFileAtomic(pathInside(this.dir, [name], 'file name'), text);
   }
 }

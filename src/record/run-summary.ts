@@ -3,11 +3,10 @@
  * epoch; report and resume read it back through `readRunSummary`, which treats the file as
  * untrusted input (names that become file names are checked as at run time, sizes are capped).
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { z } from 'zod';
 import { FILE_NAME_PATTERN, FILE_NAME_RULE } from '../config/schema';
 import { UserError } from '../errors';
+import { pathInside, readCapped } from '../io/inside';
 import { EPOCH_COLUMNS, type ArmStatus, type EpochRecord } from '../spec';
 
 export type RunStatus = 'running' | 'finished' | 'interrupted' | 'diverged';
@@ -160,12 +159,10 @@ export function buildRunSummary(
 
 /** Reads and checks `<dir>/summary.json`; every way it can be wrong is a UserError naming the file. */
 export function readRunSummary(dir: string): RunSummary {
-  const file = path.join(dir, 'summary.json');
+  const file = pathInside(dir, ['summary.json'], 'summary file');
   let text: string;
   try {
-    const size = fs.statSync(file).size;
-    if (size > MAX_SUMMARY_BYTES) throw new UserError(`${file}: ${size} bytes, more than any is-bench summary (at most ${MAX_SUMMARY_BYTES}); not a run folder's summary`);
-    text = fs.readFileSync(file, 'utf8');
+    text = readCapped(file, MAX_SUMMARY_BYTES).toString('utf8');
   } catch (e) {
     if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;

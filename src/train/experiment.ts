@@ -9,6 +9,7 @@ import { buildModel, kernelsNeeded, modelSummary } from '../models/build';
 import { getZooModel } from '../models/zoo';
 import { kerasNumber } from '../record/format';
 import { configHash, gitCommit, machineInfo } from '../record/machine';
+import { readArmCsv } from '../record/epoch-csv';
 import { RunOutput } from '../record/run-output';
 import { buildRunSummary, readRunSummary, type RunStatus, type RunSummary } from '../record/run-summary';
 import { Rng } from '../rng';
@@ -179,7 +180,8 @@ async function execute(
   if (resume) {
     for (const { arm } of arms) {
       if (hasCheckpoint(output.dir, arm.name)) {
-        await restoreArmCheckpoint(output.dir, arm);
+        const csv = readArmCsv(output.dir, arm.name, 'arm name');
+        await restoreArmCheckpoint(output.dir, arm, csv?.records ?? [], csv?.file ?? output.armCsvPath(arm.name));
         events.log(`${arm.name}: resuming after epoch ${arm.records.length} (${arm.status})`);
       } else {
         events.log(`${arm.name}: no checkpoint, starting from epoch 1`);
