@@ -11,7 +11,7 @@ import type { ExperimentConfig } from '../config/schema';
 import { cellExperiment, loadSweep, parseShard, shardCells, sweepCells } from '../config/sweep';
 import type { BackendChoice } from '../engine/backend';
 import { EXIT, UserError } from '../errors';
-import { pathInside } from '../io/inside';
+import { entryExists, pathInside } from '../io/inside';
 import { RunOutput } from '../record/run-output';
 import { readRunSummary } from '../record/run-summary';
 import { REFERENCE_SETUP_NAMES, type ReferenceSetupName } from '../report/reference-data';
@@ -119,7 +119,7 @@ async function continueRepeats(dir: string, config: ExperimentConfig, seeds: num
   const runs: RunResult[] = [];
   for (const [i, seed] of seeds.entries()) {
     const runDir = seedFolder(dir, seed);
-    const existing = fs.existsSync(path.join(runDir, 'summary.json')) ? readRunSummary(runDir) : undefined;
+    const existing = entryExists(path.join(runDir, 'summary.json')) ? readRunSummary(runDir) : undefined;
     events.log(`Repeat ${i + 1}/${seeds.length}: seed ${seed}${existing ? ` (${existing.status})` : ''}`);
     if (existing?.status === 'finished') continue;
     const run = existing
@@ -165,7 +165,7 @@ export async function runSweepShard(file: string, shardText: string, options: Om
   const runs: RunResult[] = [];
   for (const [i, { cell, config }] of cells.entries()) {
     const runDir = pathInside(dir, [cell.id], 'sweep cell folder');
-    const existing = fs.existsSync(path.join(runDir, 'summary.json')) ? readRunSummary(runDir) : undefined;
+    const existing = entryExists(path.join(runDir, 'summary.json')) ? readRunSummary(runDir) : undefined;
     events.log(`Cell ${i + 1}/${cells.length} of shard ${shardText} (${cell.index + 1} of the sweep): ${cell.id}`);
     if (existing?.status === 'finished') {
       events.log('  already finished; skipped');

@@ -57,6 +57,18 @@ export function makeFolders(dir: string): void {
   }
 }
 
+/** Opens a new temp file beside `file`: exclusively, so a file or symlink already at the name (a crafted run folder) is never followed or truncated. */
+function openTemp(file: string): { tmp: string; fd: number } {
+  for (let attempt = 0; ; attempt++) {
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${tempCounter++}.tmp`);
+    try {
+      return { tmp, fd: fs.openSync(tmp, 'wx') };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 1000) throw e;
+    }
+  }
+}
+
 /**
  * Writes a file atomically: a temp file beside it, then rename, so a reader (or a process
  * killed mid-write) sees the old content or the new, never half of it. `write` fills the open
@@ -64,13 +76,11 @@ export function makeFolders(dir: string): void {
  * read-only file system is a UserError naming the file.
  */
 export function writeFileAtomicWith(file: string, write: (fd: number) => void): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${tempCounter++}.tmp`);
+  let tmp = '';
   let fd: number | undefined;
   let opened = false;
   try {
-    // exclusive: a file or symlink already at the temp name (a crafted run folder) is never
-    // followed or truncated
-    fd = fs.openSync(tmp, 'wx');
+    ({ tmp, fd } = openTemp(file));
     opened = true;
     write(fd);
     fs.closeSync(fd);

@@ -59,6 +59,16 @@ export function pathInside(dir: string, segments: readonly string[], what: strin
   return at;
 }
 
+/** Whether something is at `p`, without following a symlink there (to look is not to read what it points at). */
+export function entryExists(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Reads a file of a run folder, refusing one that is not a regular file (a FIFO or device would
  * block or never end) or that is larger than `maxBytes`, before reading it.

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { FILE_NAME_PATTERN, FILE_NAME_RULE } from '../config/schema';
-import { UserError } from '../errors';
+import { printable, UserError } from '../errors';
 import { pathInside, readCapped } from '../io/inside';
 import { EPOCH_COLUMNS, type ArmStatus, type EpochRecord } from '../spec';
 
@@ -181,7 +181,7 @@ export function parseRunSummary(text: string, file: string): RunSummary {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new UserError(`${file}: not valid JSON (${printable((e as Error).message)})`);
   }
   const tool = (json as { tool?: unknown } | null)?.tool;
   if (json === null || typeof json !== 'object' || (tool !== undefined && tool !== 'is-bench')) throw new UserError(`${file}: not an is-bench run summary`);

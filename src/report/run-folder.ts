@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
+import { entryExists } from '../io/inside';
 import { readArmCsv } from '../record/epoch-csv';
 import { readRunSummary, type ArmSummary, type RunSummary } from '../record/run-summary';
 import type { EpochRecord } from '../spec';
@@ -74,7 +75,7 @@ export async function findRunDirs(dirs: readonly string[]): Promise<string[]> {
 }
 
 async function runDirsUnder(dir: string, depth: number): Promise<string[]> {
-  if (fs.existsSync(path.join(dir, 'summary.json'))) return [dir];
+  if (entryExists(path.join(dir, 'summary.json'))) return [dir];
   if (depth === 0) return [];
   let entries: fs.Dirent[];
   try {

@@ -9,9 +9,9 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { UserError } from '../errors';
+import { printable, UserError } from '../errors';
 import { writeFileAtomic } from '../io/files';
-import { pathInside, readCapped } from '../io/inside';
+import { entryExists, pathInside, readCapped } from '../io/inside';
 import type { EpochRecord } from '../spec';
 import type { Arm } from './arm';
 
@@ -203,7 +203,7 @@ function readCheckpoint(runDir: string, arm: Arm): { ckpt: CheckpointFile; bin: 
     json = JSON.parse(readCapped(jsonFile, MAX_CHECKPOINT_JSON_BYTES).toString('utf8'));
   } catch (e) {
     if (e instanceof UserError) throw e;
-    throw damaged(`not valid JSON (${(e as Error).message.slice(0, 100)})`);
+    throw damaged(`not valid JSON (${printable((e as Error).message)})`);
   }
   if ((json as { format?: unknown } | null)?.format === 1) {
     throw new UserError(`${jsonFile}: a checkpoint of an older is-bench (format 1, without a checksum); this version cannot resume it: start the run again`);
@@ -221,9 +221,11 @@ function readCheckpoint(runDir: string, arm: Arm): { ckpt: CheckpointFile; bin: 
   }
   const words = checkLayout(ckpt, arm, jsonFile, damaged);
   const binPath = checkpointPath(runDir, ckpt.binFile);
-  if (!fs.existsSync(binPath)) throw damaged(`its binary ${ckpt.binFile} is missing`);
+  if (!entryExists(binPath)) throw damaged(`its binary ${ckpt.binFile} is missing`);
+  const size = fs.statSync(binPath).size;
+  if (size !== ckpt.binBytes) throw damaged(`${size} bytes, ${ckpt.binBytes} written (${size < ckpt.binBytes ? 'truncated' : 'longer than written'})`, binPath);
   const bytes = readCapped(binPath, ckpt.binBytes);
-  if (bytes.byteLength !== ckpt.binBytes) throw damaged(`${bytes.byteLength} bytes, ${ckpt.binBytes} expected (truncated)`, binPath);
+  if (bytes.byteLength !== ckpt.binBytes) throw damaged(`${bytes.byteLength} bytes read, ${ckpt.binBytes} written (truncated)`, binPath);
   if (sha256(bytes) !== ckpt.binSha256) throw damaged('its sha256 differs from the one recorded when it was written', binPath);
   return { ckpt, bin: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + words * 4)) };
 }
@@ -275,6 +277,6 @@ function restoreStrategy(arm: Arm, state: unknown, file: string): void {
   try {
     arm.options.strategy.restore(state);
   } catch (e) {
-    throw new UserError(`damaged checkpoint ${file}: the ${arm.options.strategyName} strategy cannot take its saved state (${(e as Error).message.slice(0, 100)}); resume from an earlier copy of the run folder or start the run again`);
+    throw new UserError(`damaged checkpoint ${file}: the ${arm.options.strategyName} strategy cannot take its saved state (${printable((e as Error).message)}); resume from an earlier copy of the run folder or start the run again`);
   }
 }
