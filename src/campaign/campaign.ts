@@ -44,6 +44,8 @@ export interface CampaignOptions {
   shouldStop?: () => boolean;
   /** For tests: a fixed start date (run ids are timestamps). */
   now?: Date;
+  /** The config's file, named by errors only the dataset reveals (batchSize above the training set, ...). */
+  configSource?: string;
 }
 
 export type CampaignStatus = 'finished' | 'interrupted' | 'diverged';
@@ -70,6 +72,7 @@ function runOptions(o: CampaignOptions): Omit<RunOptions, 'outDir'> {
     quick: o.quick,
     dataDir: o.dataDir,
     now: o.now,
+    configSource: o.configSource,
   };
 }
 
@@ -171,7 +174,7 @@ export async function runSweepShard(file: string, shardText: string, options: Om
       events.log('  already finished; skipped');
       continue;
     }
-    const run = existing ? await resumeExperiment(runDir, common) : await runExperiment(config, { ...common, outDir: options.out, runDir });
+    const run = existing ? await resumeExperiment(runDir, common) : await runExperiment(config, { ...common, configSource: `${file} (cell ${cell.id})`, outDir: options.out, runDir });
     runs.push(run);
     if (run.summary.status === 'interrupted') break;
   }

@@ -4,7 +4,7 @@
  * untrusted input (names that become file names are checked as at run time, sizes are capped).
  */
 import { z } from 'zod';
-import { FILE_NAME_PATTERN, FILE_NAME_RULE } from '../config/schema';
+import { fileNameSchema } from '../config/schema';
 import { printable, UserError } from '../errors';
 import { pathInside, readCapped } from '../io/inside';
 import { EPOCH_COLUMNS, type ArmStatus, type EpochRecord } from '../spec';
@@ -14,7 +14,7 @@ export type RunStatus = 'running' | 'finished' | 'interrupted' | 'diverged';
 /** A summary.json larger than this is not one is-bench wrote (a long run's is well under 1 MiB). */
 const MAX_SUMMARY_BYTES = 16 * 2 ** 20;
 
-const FileName = z.string().regex(FILE_NAME_PATTERN, FILE_NAME_RULE).max(100);
+const FileName = fileNameSchema('it names a file of the run folder').pipe(z.string().max(100));
 /** Run ids: timestamps, `seed-3`, or sweep cell ids (`mnist-mlp__batchSize=64,lr=0.1__seed0`): one path segment. */
 const RunId = z.string().regex(/^(?!\.)[A-Za-z0-9_.,=-]+$/, 'one folder name of letters, digits and "_.,=-", not starting with "."').max(255);
 const Num = z.number().nullable().transform((v) => (v === null ? NaN : v));

@@ -43,6 +43,8 @@ export interface RunOptions {
   quick?: boolean;
   /** A folder of datasets searched first (`--data-dir`), before $IS_BENCH_DATA and the rest. */
   dataDir?: string;
+  /** Where the config came from (its file), for errors that only the dataset reveals. */
+  configSource?: string;
 }
 
 export interface RunResult {
@@ -55,10 +57,16 @@ function packageVersion(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
-/** The layer list of the experiment's model, given the dataset. */
-export function modelLayers(cfg: ExperimentConfig, ds: LoadedDataset): LayerSpec[] {
+/** Layers after the last one with units that keep its width. */
+const WIDTH_KEEPING = new Set(['activation', 'dropout']);
+
+/** The layer list of the experiment's model, given the dataset. `where` names the config in errors. */
+export function modelLayers(cfg: ExperimentConfig, ds: LoadedDataset, where = `experiment ${cfg.name}`): LayerSpec[] {
   checkLossFitsTargets(cfg.loss, ds);
-  if (typeof cfg.model !== 'string') return cfg.model.layers;
+  if (typeof cfg.model !== 'string') {
+    checkOutputUnits(cfg.model.layers, ds, where);
+    return cfg.model.layers;
+  }
   const binary = ds.labelKind === 'binary';
   if (binary !== (cfg.loss === 'binary_crossentropy')) {
     throw new UserError(`loss ${cfg.loss} does not fit dataset ${ds.name}, whose labels are ${ds.labelKind}`);
@@ -69,6 +77,21 @@ export function modelLayers(cfg: ExperimentConfig, ds: LoadedDataset): LayerSpec
     outputActivation: binary ? 'sigmoid' : 'softmax',
     vocabSize: ds.vocabSize,
   });
+}
+
+/**
+ * The last layer with units must give one output per class (one for binary labels): otherwise
+ * the loss meets a shape it cannot take, deep inside the first step.
+ */
+function checkOutputUnits(layers: readonly LayerSpec[], ds: LoadedDataset, where: string): void {
+  let last = layers.length - 1;
+  while (last >= 0 && WIDTH_KEEPING.has(layers[last].type)) last--;
+  const layer = layers[last] as { units?: unknown } | undefined;
+  if (typeof layer?.units !== 'number') return;
+  const want = ds.labelKind === 'binary' ? 1 : ds.numClasses;
+  if (layer.units === want) return;
+  const labels = ds.labelKind === 'binary' ? 'binary labels (one output)' : `${ds.numClasses} classes`;
+  throw new UserError(`${where}: model.layers[${last}].units is ${layer.units}, but dataset ${ds.name} has ${labels}; the output layer must have ${want} unit${want === 1 ? '' : 's'}`);
 }
 
 /** Both losses available are cross-entropies: a dataset with regression targets has no loss yet. */
@@ -99,11 +122,21 @@ export async function runExperiment(cfg: ExperimentConfig, options: RunOptions):
 export async function resumeExperiment(runDir: string, options: Omit<RunOptions, 'outDir'>): Promise<RunResult> {
   const previous = readRunSummary(runDir);
   const config = storedExperiment(previous.config, path.join(runDir, 'summary.json'));
-  return execute(config, { ...options, outDir: path.dirname(path.dirname(runDir)), evalTrain: previous.evalTrain, quick: previous.quick }, () => ({
+  return execute(config, { ...options, configSource: path.join(runDir, 'summary.json'), outDir: path.dirname(path.dirname(runDir)), evalTrain: previous.evalTrain, quick: previous.quick }, () => ({
     output: RunOutput.open(runDir),
     startedAt: previous.startedAt ?? new Date().toISOString(),
     resume: true,
   }));
+}
+
+/** A strategy's parameter errors (only the dataset's size can reveal some) name the config and the arm. */
+function withSource<T>(where: string, arm: number, create: () => T): T {
+  try {
+    return create();
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(`${where}: arms[${arm}]: ${e.message}`, e.exitCode);
+    throw e;
+  }
 }
 
 /** A fixed, seeded subset of the training set (the same for every arm) for --eval-train. */
@@ -123,10 +156,19 @@ async function execute(
   const events = options.events ?? silentEvents;
   const checkpoints = options.checkpoint ?? true;
   const ds = await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: options.dataDir, log: (line) => events.log(line) });
+  const where = options.configSource ?? `experiment ${cfg.name}`;
   if (ds.train.n < cfg.batchSize) {
-    throw new UserError(`batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples`);
+    throw new UserError(`${where}: batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples of dataset ${ds.name}; set batchSize (or --batch-size) to at most ${ds.train.n}`);
   }
-  const layers = modelLayers(cfg, ds);
+  // what the run changes of what it was asked: one warning line each
+  const warn = (line: string) => events.log(`warning: ${line}`);
+  if (cfg.dataset.limit !== undefined && cfg.dataset.limit > ds.train.n) {
+    warn(`limit ${cfg.dataset.limit} (--limit or dataset.limit) is more than the ${ds.train.n} training samples of dataset ${ds.name}: using all ${ds.train.n}`);
+  }
+  if (options.evalTrain !== undefined && options.evalTrain > ds.train.n) {
+    warn(`--eval-train ${options.evalTrain} is more than the ${ds.train.n} training samples: measuring all ${ds.train.n}`);
+  }
+  const layers = modelLayers(cfg, ds, where);
   const backend = await selectBackend(options.backend, kernelsNeeded(layers));
   events.log(backend.line);
   ds.info.forEach((l) => events.log(l));
@@ -152,9 +194,10 @@ async function execute(
     );
 
   const pacer = new Pacer();
-  const arms = cfg.arms.map((a) => {
+  const arms = cfg.arms.map((a, i) => {
     const def = getStrategy(a.strategy);
     const dropoutRng = Rng.forRole(cfg.seed, 'dropout');
+    const strategy = withSource(where, i, () => def.create(a.params, setup));
     return {
       config: a,
       baseline: def.baseline === true,
@@ -162,7 +205,7 @@ async function execute(
       arm: new Arm({
         name: a.name,
         strategyName: a.strategy,
-        strategy: def.create(a.params, setup),
+        strategy,
         session: newSession(dropoutRng),
         rng: Rng.forRole(cfg.seed, 'data-selection'),
         dropoutRng,
