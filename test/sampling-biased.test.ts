@@ -133,9 +133,9 @@ describe('biased', () => {
   });
 
   it('draws its candidates uniformly WITH replacement (repeats appear; counts pass chi-square)', async () => {
-    const small = 64;
+    const small = 8;
     const ctx = new MockContext({ n: small, batchSize: 4, seed: 7 });
-    const s = biased({ presample: 64 }, ctx); // as many candidates as samples: repeats only with replacement
+    const s = biased({ presample: 64 }, ctx); // 64 candidates from 8 samples: only possible with replacement
     const counts = new Float64Array(small);
     for (let e = 0; e < 20; e++) {
       await runEpoch(s, ctx);
@@ -144,7 +144,6 @@ describe('biased', () => {
       expect(c.indices).toHaveLength(64);
       c.indices.forEach((i) => counts[i]++);
     }
-    expect(ctx.scoreCalls.every((c) => new Set(c.indices).size < c.indices.length)).toBe(true);
     const total = counts.reduce((a, v) => a + v, 0);
     expect(pearsonStatistic(counts, new Array(small).fill(total / small))).toBeLessThan(chiSquareCritical(small - 1));
   });

@@ -40,21 +40,21 @@ describe('a final layer whose units differ from the number of classes', () => {
   });
 });
 
-describe('more candidates per step than the training set (300 samples, batch 16)', () => {
+describe('more candidates per step than can be meant (300 samples, batch 16)', () => {
   test.each<[string, Record<string, unknown>, RegExp]>([
     ['upper-bound presample 1000 (16000 candidates)', { name: 'ub', strategy: 'upper-bound', presample: 1000 }, /arms\[1\]: strategy upper-bound: presample gives 16000 candidates per step, more than the 300 training samples; at most 300/],
     ['upper-bound presample 19 (304 candidates, just above)', { name: 'ub', strategy: 'upper-bound', presample: 19 }, /presample gives 304 candidates per step, more than the 300/],
-    ['biased presample 1024', { name: 'b', strategy: 'biased', presample: 1024 }, /strategy biased: presample gives 1024 candidates/],
-    ['approximate presample 2048', { name: 'a', strategy: 'approximate', presample: 2048 }, /strategy approximate: presample gives 2048 candidates/],
-    ['biased presample 301 (one above)', { name: 'b', strategy: 'biased', presample: 301 }, /strategy biased: presample gives 301 candidates per step, more than the 300/],
+    ['upper-bound presample 18.8125 (301 candidates, one above)', { name: 'ub', strategy: 'upper-bound', presample: 18.8125 }, /presample gives 301 candidates per step, more than the 300 training samples; at most 300 can be meant/],
+    ['biased presample 100000 (always on: limit 100 x N)', { name: 'b', strategy: 'biased', presample: 100000 }, /strategy biased: presample gives 100000 candidates per step, more than 100 times the 300 training samples; at most 30000 can be meant/],
+    ['approximate presample 30001 (one above)', { name: 'a', strategy: 'approximate', presample: 30001 }, /strategy approximate: presample gives 30001 candidates per step, more than 100 times/],
   ])('%s', async (_label, arm, message) => {
     const line = await oneLineError(run(smallExperiment({ arms: [{ name: 'uniform', strategy: 'uniform' }, arm] })));
     expect(line).toMatch(/exp\.json: /);
     expect(line).toMatch(message);
   });
 
-  test('exactly the training set is accepted (presample 18.75 gives 300 candidates)', async () => {
-    const r = await run(smallExperiment({ arms: [{ name: 'ub', strategy: 'upper-bound', presample: 18.75 }] }));
+  test('exactly at the limits is accepted (upper-bound 300 candidates, biased 30000)', async () => {
+    const r = await run(smallExperiment({ arms: [{ name: 'ub', strategy: 'upper-bound', presample: 18.75 }, { name: 'b', strategy: 'biased', presample: 30000 }] }), '--limit', '300', '--batch-size', '16');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
   });
