@@ -87,6 +87,10 @@ describe('long runs: the checkpoint does not grow, resume after many epochs matc
         batchSize: 32,
         optimizer: { name: 'adam' },
         dataset: { name: 'synthetic', train: 64, test: 32, features: 4, classes: 3, separation: 1.5 },
+        arms: [
+          { name: 'uniform', strategy: 'uniform' },
+          { name: 'importance', strategy: 'upper-bound', presample: 2 },
+        ],
       }),
       'test',
     );
