@@ -26,3 +26,13 @@ export const EXIT = {
   sigint: 130,
   sigterm: 143,
 } as const;
+
+/**
+ * Text from a file, made fit for a one-line message: control characters, the replacement
+ * character of undecodable bytes and lone surrogates escaped as \uXXXX, and cut to `max`
+ * characters, so binary garbage never reaches the terminal raw.
+ */
+export function printable(text: string, max = 80): string {
+  const cut = text.length > max ? `${text.slice(0, max)}...` : text;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

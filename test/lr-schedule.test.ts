@@ -132,7 +132,7 @@ describe('the arm applies the schedule before every step', () => {
     await straight.runEpoch(0);
     await saveArmCheckpoint(dir, straight);
     const resumed = newArm(uniform(), s({ name: 'cosine' }));
-    await restoreArmCheckpoint(dir, resumed);
+    await restoreArmCheckpoint(dir, resumed, straight.records, path.join(dir, 'uniform.csv'));
     expect(resumed.globalStep).toBe(6);
     const a = (await straight.runEpoch(1))!;
     const b = (await resumed.runEpoch(1))!;

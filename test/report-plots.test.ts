@@ -1,6 +1,7 @@
 import { analyzeGroup } from '../src/report/analysis';
 import { groupRuns } from '../src/report/merge';
-import { armCurve, curveChartSpec, reportCharts } from '../src/report/plot-specs';
+import { recordsByEpoch } from '../src/report/mean-records';
+import { armCurve, curveChartSpec, reportCharts, thinPoints } from '../src/report/plot-specs';
 import { renderSvg } from '../src/report/render-svg';
 import { curve, memoryRun, type FixtureRun } from './report-fixtures';
 
@@ -33,6 +34,40 @@ describe('armCurve', () => {
     const single = armCurve('uniform', [oneSeed.arms[0].seeds[0].records], 'val_loss', 'epoch');
     expect(single[0]).toMatchObject({ x: 1, lo: null, hi: null, n: 1 });
     expect(single[0].y).toBeCloseTo(0.41, 12);
+  });
+});
+
+describe('long runs: charts and per-epoch lookups', () => {
+  test('thinPoints keeps every k-th point and the last, at most max', () => {
+    const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+    expect(thinPoints(range(4), 4)).toEqual([0, 1, 2, 3]);
+    // k = ceil(9 / 3) = 3: 0, 3, 6, 9 (the last on the grid)
+    expect(thinPoints(range(10), 4)).toEqual([0, 3, 6, 9]);
+    // k = ceil(10 / 3) = 4: 0, 4, 8, then the last
+    expect(thinPoints(range(11), 4)).toEqual([0, 4, 8, 10]);
+    for (const n of [1001, 1999, 2000, 2001, 99999]) {
+      const kept = thinPoints(range(n));
+      expect(kept.length).toBeLessThanOrEqual(1000);
+      expect(kept[0]).toBe(0);
+      expect(kept[kept.length - 1]).toBe(n - 1);
+    }
+  });
+
+  test('recordsByEpoch indexes each seed by epoch (first record of an epoch wins) and lists every epoch once, in order', () => {
+    const rec = (epoch: number, loss: number) => ({ epoch, loss }) as never;
+    const { epochs, bySeed } = recordsByEpoch([[rec(2, 0.2), rec(1, 0.1), rec(2, 9)], [rec(3, 0.3)], []]);
+    expect(epochs).toEqual([1, 2, 3]);
+    expect(bySeed.map((m) => [...m.entries()].map(([e, r]) => [e, (r as { loss: number }).loss]))).toEqual([[[2, 0.2], [1, 0.1]], [[3, 0.3]], []]);
+  });
+
+  test("a 5,000-epoch arm's charts hold at most 1,000 points per arm, ending at the last epoch", () => {
+    const n = 5000;
+    const records = curve({ valLoss: Array.from({ length: n }, (_, i) => 1 / (i + 1)), epochTime: 1, cost: 10 });
+    const analysis = analyzeGroup(groupRuns([memoryRun({ experiment: 'long', runId: 'r', seed: 0, arms: [{ name: 'uniform', strategy: 'uniform', records }] })])[0]);
+    for (const chart of reportCharts(analysis)) {
+      expect(chart.points.length).toBeLessThanOrEqual(1000);
+      expect(chart.points[chart.points.length - 1].epoch).toBe(n);
+    }
   });
 });
 

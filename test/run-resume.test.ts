@@ -45,7 +45,10 @@ describe.each([
     let steps = 0;
     const uniformSteps = Math.ceil(300 / 16);
     const importanceSteps = Math.floor(300 / 16);
-    const stopAt = uniformSteps * 3 + importanceSteps * 2 + 5;
+    // an arm-epoch polls shouldStop at the seam before it, before epochStart, before each step and
+    // before the nextBatch that ends it
+    const polls = (steps: number) => steps + 3;
+    const stopAt = polls(uniformSteps) * 3 + polls(importanceSteps) * 2 + 5;
     const cut = await runExperiment(cfg, { backend: 'cpu', outDir: tempDir(), shouldStop: () => ++steps > stopAt });
     expect(cut.summary.status).toBe('interrupted');
     expect(cut.summary.arms.map((a) => [a.name, a.status, a.epochsCompleted])).toEqual([
@@ -75,3 +78,49 @@ test('--no-checkpoint writes no checkpoints; resume then starts the arms over', 
 test('resume of a folder that is not a run is a user error', async () => {
   await expect(resumeExperiment(tempDir(), { backend: 'cpu' })).rejects.toThrow(/summary\.json: not found; is this a run folder/);
 });
+
+describe('long runs: the checkpoint does not grow, resume after many epochs matches', () => {
+  const long = (epochs: number) =>
+    resolveExperiment(
+      smallExperiment({
+        epochs,
+        batchSize: 32,
+        optimizer: { name: 'adam' },
+        dataset: { name: 'synthetic', train: 64, test: 32, features: 4, classes: 3, separation: 1.5 },
+        arms: [
+          { name: 'uniform', strategy: 'uniform' },
+          { name: 'importance', strategy: 'upper-bound', presample: 2 },
+        ],
+      }),
+      'test',
+    );
+  const checkpointBytes = (dir: string) => ['uniform', 'importance'].map((a) => fs.statSync(path.join(dir, 'checkpoints', `${a}.json`)).size);
+
+  test('checkpoint JSON after 2 and after 30 epochs: the same size (within the digits of a few numbers)', async () => {
+    const [two, thirty] = [await runExperiment(long(2), { backend: 'cpu', outDir: tempDir() }), await runExperiment(long(30), { backend: 'cpu', outDir: tempDir() })];
+    const a = checkpointBytes(two.dir);
+    const b = checkpointBytes(thirty.dir);
+    // the 30-epoch records alone would add kilobytes; numbers' digits vary by a few bytes
+    b.forEach((size, i) => expect(Math.abs(size - a[i])).toBeLessThan(40));
+    expect(readJson(path.join(thirty.dir, 'checkpoints', 'uniform.json')).records).toBeUndefined();
+  });
+
+  test('stopped after 25 of 40 epochs and resumed: every CSV row equals the uninterrupted run', async () => {
+    const cfg = long(40);
+    const full = await runExperiment(cfg, { backend: 'cpu', outDir: tempDir() });
+    // 2 steps per arm-epoch; each arm-epoch polls 2 + 3 times (see above): stop in the importance arm's epoch 26
+    let polls = 0;
+    const cut = await runExperiment(cfg, { backend: 'cpu', outDir: tempDir(), shouldStop: () => ++polls > 5 * 51 + 3 });
+    expect(cut.summary.arms.map((a) => a.epochsCompleted)).toEqual([26, 25]);
+    const resumed = await resumeExperiment(cut.dir, { backend: 'cpu' });
+    expect(resumed.summary.status).toBe('finished');
+    for (const arm of ['uniform', 'importance']) expect(metrics(resumed.dir, arm)).toEqual(metrics(full.dir, arm));
+    // the summary rebuilt from the CSV agrees with the uninterrupted run's on what it counts
+    const totals = (s: typeof full.summary) => s.arms.map((a) => [a.epochsCompleted, a.totals?.steps, a.totals?.cost_units, a.best?.val_loss_epoch]);
+    expect(totals(resumed.summary)).toEqual(totals(full.summary));
+  });
+});
+
+function readJson(file: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}

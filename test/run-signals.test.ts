@@ -4,6 +4,7 @@ import * as path from 'path';
 import { parse } from 'csv-parse/sync';
 import { loadExperiment } from '../src/config/load';
 import { isTempFile } from '../src/io/files';
+import { campaignExitCode, type CampaignResult } from '../src/campaign/campaign';
 import { RunOutput } from '../src/record/run-output';
 import { runExperiment } from '../src/train/experiment';
 import { smallExperiment, tempDir, writeConfig } from './helpers/cli';
@@ -111,6 +112,54 @@ test('SIGTERM stops with exit 143; a second signal exits at once', async () => {
   }
 });
 
+/** Epochs of a millisecond or two: two steps on 64 samples, so an epoch never lasts a yield interval. */
+const fastExperiment = () =>
+  smallExperiment({
+    name: 'fast',
+    epochs: 100000,
+    batchSize: 32,
+    optimizer: { name: 'sgd' },
+    dataset: { name: 'synthetic', train: 64, test: 32, features: 4, classes: 2, separation: 1.5 },
+    arms: [
+      { name: 'uniform', strategy: 'uniform' },
+      { name: 'importance', strategy: 'upper-bound', presample: 2 },
+    ],
+  });
+
+/** Every arm's CSV holds exactly its finished epochs, numbered 1..n; returns the counts. */
+function wholeEpochs(dir: string): number[] {
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+  expect(summary.status).toBe('interrupted');
+  return summary.arms.map((arm: { name: string; epochsCompleted: number }) => {
+    const rows = csvRows(path.join(dir, `${arm.name}.csv`));
+    expect(rows.map((r) => Number(r.epoch))).toEqual(Array.from({ length: arm.epochsCompleted }, (_, i) => i + 1));
+    return arm.epochsCompleted;
+  });
+}
+
+test('runs of millisecond epochs stop on SIGINT (130) and SIGTERM (143), keep whole epochs, and resume continues them', async () => {
+  const out = tempDir();
+  const file = writeConfig(fastExperiment());
+  const run = start(['run', file, '--out', out, '--backend', 'cpu', '--no-progress']);
+  await run.waitFor(/^Epoch 1\/100000 importance /m);
+  run.kill('SIGINT');
+  expect(await run.code).toBe(130);
+  expect(run.output()).toMatch(/SIGINT: stopping after the current step/);
+  const [runId] = fs.readdirSync(path.join(out, 'fast'));
+  const dir = path.join(out, 'fast', runId);
+  const before = wholeEpochs(dir);
+  expect(Math.min(...before)).toBeGreaterThanOrEqual(1);
+
+  const resumed = start(['resume', dir, '--no-progress']);
+  const next = Math.max(...before) + 2;
+  await resumed.waitFor(new RegExp(`^Epoch ${next}/100000 importance `, 'm'));
+  resumed.kill('SIGTERM');
+  expect(await resumed.code).toBe(143);
+  expect(resumed.output()).toMatch(/uniform: resuming after epoch \d+/);
+  const after = wholeEpochs(dir);
+  after.forEach((n, i) => expect(n).toBeGreaterThan(before[i]));
+}, 120_000);
+
 test('two runs started together in the same folder get their own run folders', async () => {
   const out = tempDir();
   const file = writeConfig(smallExperiment({ name: 'twin', epochs: 1 }));
@@ -127,4 +176,11 @@ test('run ids are unique within the same second (the folder is created exclusive
   const when = new Date('2026-01-02T03:04:05Z');
   const ids = [0, 1, 2].map(() => RunOutput.create(out, 'exp', when).runId);
   expect(ids).toEqual(['20260102-030405', '20260102-030405-2', '20260102-030405-3']);
+});
+
+test('a stop signal that arrives after the last epoch (while reporting) still gives 130/143', () => {
+  const finished = { status: 'finished', expectationsFailed: false } as CampaignResult;
+  expect(campaignExitCode([finished])).toBe(0);
+  expect(campaignExitCode([finished], 'SIGINT')).toBe(130);
+  expect(campaignExitCode([finished], 'SIGTERM')).toBe(143);
 });

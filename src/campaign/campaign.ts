@@ -11,6 +11,7 @@ import type { ExperimentConfig } from '../config/schema';
 import { cellExperiment, loadSweep, parseShard, shardCells, sweepCells } from '../config/sweep';
 import type { BackendChoice } from '../engine/backend';
 import { EXIT, UserError } from '../errors';
+import { entryExists, pathInside } from '../io/inside';
 import { RunOutput } from '../record/run-output';
 import { readRunSummary } from '../record/run-summary';
 import { REFERENCE_SETUP_NAMES, type ReferenceSetupName } from '../report/reference-data';
@@ -45,6 +46,8 @@ export interface CampaignOptions {
   now?: Date;
   /** Train on this dataset and these models instead of the config's (the library's `compare`). */
   workload?: Workload;
+  /** The config's file, named by errors only the dataset reveals (batchSize above the training set, ...). */
+  configSource?: string;
 }
 
 export type CampaignStatus = 'finished' | 'interrupted' | 'diverged';
@@ -72,6 +75,7 @@ function runOptions(o: CampaignOptions): Omit<RunOptions, 'outDir'> {
     dataDir: o.dataDir,
     now: o.now,
     workload: o.workload,
+    configSource: o.configSource,
   };
 }
 
@@ -122,7 +126,7 @@ async function continueRepeats(dir: string, config: ExperimentConfig, seeds: num
   const runs: RunResult[] = [];
   for (const [i, seed] of seeds.entries()) {
     const runDir = seedFolder(dir, seed);
-    const existing = fs.existsSync(path.join(runDir, 'summary.json')) ? readRunSummary(runDir) : undefined;
+    const existing = entryExists(path.join(runDir, 'summary.json')) ? readRunSummary(runDir) : undefined;
     events.log(`Repeat ${i + 1}/${seeds.length}: seed ${seed}${existing ? ` (${existing.status})` : ''}`);
     if (existing?.status === 'finished') continue;
     const run = existing
@@ -167,14 +171,14 @@ export async function runSweepShard(file: string, shardText: string, options: Om
   const common = runOptions(options);
   const runs: RunResult[] = [];
   for (const [i, { cell, config }] of cells.entries()) {
-    const runDir = path.join(dir, cell.id);
-    const existing = fs.existsSync(path.join(runDir, 'summary.json')) ? readRunSummary(runDir) : undefined;
+    const runDir = pathInside(dir, [cell.id], 'sweep cell folder');
+    const existing = entryExists(path.join(runDir, 'summary.json')) ? readRunSummary(runDir) : undefined;
     events.log(`Cell ${i + 1}/${cells.length} of shard ${shardText} (${cell.index + 1} of the sweep): ${cell.id}`);
     if (existing?.status === 'finished') {
       events.log('  already finished; skipped');
       continue;
     }
-    const run = existing ? await resumeExperiment(runDir, common) : await runExperiment(config, { ...common, outDir: options.out, runDir });
+    const run = existing ? await resumeExperiment(runDir, common) : await runExperiment(config, { ...common, configSource: `${file} (cell ${cell.id})`, outDir: options.out, runDir });
     runs.push(run);
     if (run.summary.status === 'interrupted') break;
   }
@@ -219,10 +223,11 @@ export async function reproduce(names: readonly string[], options: CampaignOptio
 
 /**
  * The exit code of campaigns: interrupted 130 (SIGINT) / 143 (SIGTERM), an arm diverged 4, an
- * expectation failed 3, else 0.
+ * expectation failed 3, else 0. A stop signal that came after the last epoch (while the report
+ * was written) still gives 130/143: the process was asked to stop, and a scheduler reads that.
  */
 export function campaignExitCode(results: readonly CampaignResult[], signal?: NodeJS.Signals): number {
-  if (results.some((r) => r.status === 'interrupted')) return signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+  if (signal !== undefined || results.some((r) => r.status === 'interrupted')) return signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
   if (results.some((r) => r.status === 'diverged')) return EXIT.diverged;
   if (results.some((r) => r.expectationsFailed)) return EXIT.expectationFailed;
   return EXIT.ok;

@@ -8,9 +8,9 @@ import * as path from 'path';
 import { z } from 'zod';
 import { storedExperiment } from '../config/load';
 import type { ExperimentConfig } from '../config/schema';
-import { UserError } from '../errors';
+import { printable, UserError } from '../errors';
 import { writeFileAtomic } from '../io/files';
-import { readCapped } from '../io/inside';
+import { entryExists, pathInside, readCapped } from '../io/inside';
 
 const GROUP_FILE = 'group.json';
 const MAX_GROUP_BYTES = 4 * 2 ** 20;
@@ -32,7 +32,7 @@ export type RepeatsGroup = Omit<z.infer<typeof GroupSchema>, 'config'> & { confi
 
 /** The folder of one seed of a group. */
 export function seedFolder(groupDir: string, seed: number): string {
-  return path.join(groupDir, `seed-${seed}`);
+  return pathInside(groupDir, [`seed-${seed}`], 'group.json seed folder');
 }
 
 export function writeRepeatsGroup(groupDir: string, group: RepeatsGroup): void {
@@ -40,18 +40,18 @@ export function writeRepeatsGroup(groupDir: string, group: RepeatsGroup): void {
 }
 
 export function isRepeatsGroup(dir: string): boolean {
-  return fs.existsSync(path.join(dir, GROUP_FILE));
+  return entryExists(path.join(dir, GROUP_FILE));
 }
 
 /** Reads group.json, re-validating the config it holds as a config file would be. */
 export function readRepeatsGroup(groupDir: string): RepeatsGroup {
-  const file = path.join(groupDir, GROUP_FILE);
+  const file = pathInside(groupDir, [GROUP_FILE], 'group file');
   let json: unknown;
   try {
     json = JSON.parse(readCapped(file, MAX_GROUP_BYTES).toString('utf8'));
   } catch (e) {
     if (e instanceof UserError) throw e;
-    throw new UserError(`${file}: unreadable (${(e as Error).message}); not a repeats group is-bench wrote`);
+    throw new UserError(`${file}: unreadable (${printable((e as Error).message)}); not a repeats group is-bench wrote`);
   }
   const parsed = GroupSchema.safeParse(json);
   if (!parsed.success) {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runCampaign } from '../campaign/campaign';
-import { loadExperiment } from '../config/load';
+import { displayPath, loadExperiment } from '../config/load';
 import type { BackendChoice } from '../engine/backend';
 import { parseTarget } from '../report/target';
 import { BUDGET_GRAMMAR, parseBudget } from '../config/budget';
@@ -93,8 +93,9 @@ export function campaignOptions(opts: TrainingOptions & { repeats?: number }) {
 
 /** `is-bench <experiment>` / `is-bench run <file>`. */
 export async function runCommand(ref: string, opts: RunCommandOptions, io: CliIO): Promise<number> {
-  const { config } = loadExperiment(ref, { epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed, limit: opts.limit, arms: opts.arms, budget: opts.budget });
+  const { config, file, warnings } = loadExperiment(ref, { epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed, limit: opts.limit, arms: opts.arms, budget: opts.budget });
+  for (const w of warnings) io.stderr.write(`is-bench: warning: ${w}\n`);
   return showCampaigns(opts, io, async (events, shouldStop) => [
-    await runCampaign(config, { ...campaignOptions(opts), events, shouldStop }),
+    await runCampaign(config, { ...campaignOptions(opts), configSource: displayPath(file), events, shouldStop }),
   ]);
 }

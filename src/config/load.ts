@@ -234,6 +234,12 @@ export interface ConfigOverrides {
   budget?: Omit<BudgetConfig, 'evaluations'>;
 }
 
+/** What applying the overrides changed of what was asked, one line each (`--arms a,a` runs `a` once). */
+export function overrideWarnings(o: ConfigOverrides): string[] {
+  const repeated = [...new Set((o.arms ?? []).filter((a, i, all) => all.indexOf(a) !== i))];
+  return repeated.length ? [`--arms names ${repeated.map((a) => `"${a}"`).join(', ')} more than once: running each arm once`] : [];
+}
+
 export function applyOverrides(cfg: ExperimentConfig, o: ConfigOverrides): ExperimentConfig {
   let arms = cfg.arms;
   if (o.arms) {
@@ -258,10 +264,10 @@ export function applyOverrides(cfg: ExperimentConfig, o: ConfigOverrides): Exper
 }
 
 /** Loads a built-in experiment by name or a config file, validated and defaulted. */
-export function loadExperiment(ref: string, overrides: ConfigOverrides = {}): { config: ExperimentConfig; file: string } {
+export function loadExperiment(ref: string, overrides: ConfigOverrides = {}): { config: ExperimentConfig; file: string; warnings: string[] } {
   const file = resolveExperimentFile(ref);
   const config = resolveExperiment(readConfigFile(file), displayPath(file), path.dirname(path.resolve(file)));
-  return { config: applyOverrides(config, overrides), file };
+  return { config: applyOverrides(config, overrides), file, warnings: overrideWarnings(overrides) };
 }
 
 /** The resolved config as a config document again: what a file that resolves to it would hold. */

@@ -5,6 +5,20 @@ import { FILE_FORMATS, type FileFormat } from '../data/files/options';
 export const FILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export const FILE_NAME_RULE = 'must start with a letter or digit, followed by letters, digits, ".", "_" or "-"';
 
+/**
+ * A name that becomes a file or folder name. `.` and `..` are told why they are refused (they
+ * are made of allowed characters, but name this folder and its parent), not the character rule.
+ */
+export function fileNameSchema(purpose: string): z.ZodType<string> {
+  return z.string().superRefine((name, ctx) => {
+    if (name === '.' || name === '..') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${name}" is a reserved name (it means ${name === '.' ? 'this folder' : 'the parent folder'}); ${purpose}, so choose a name starting with a letter or digit` });
+    } else if (!FILE_NAME_PATTERN.test(name)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${FILE_NAME_RULE} (${purpose})` });
+    }
+  });
+}
+
 /** A Keras-style layer in a config's layer list. */
 const Activation = z.enum(['linear', 'relu', 'sigmoid', 'softmax', 'tanh', 'elu', 'selu', 'softplus']);
 
@@ -120,7 +134,7 @@ export const DatasetBaseSchema = z
 /** The generic arm keys; strategy parameters are checked by the strategy's own schema. */
 export const ArmBaseSchema = z
   .object({
-    name: z.string().regex(FILE_NAME_PATTERN, `${FILE_NAME_RULE} (it names a CSV file)`),
+    name: fileNameSchema('it names a CSV file'),
     strategy: z.string().min(1),
   })
   .passthrough();
@@ -145,7 +159,7 @@ export type BudgetConfig = z.infer<typeof BudgetSchema>;
 
 export const ExperimentSchema = z
   .object({
-    name: z.string().regex(FILE_NAME_PATTERN, `${FILE_NAME_RULE} (it names a results folder)`),
+    name: fileNameSchema('it names a results folder'),
     description: z.string().default(''),
     dataset: DatasetBaseSchema,
     model: ModelSchema,

@@ -2,15 +2,15 @@ import * as path from 'path';
 import { z } from 'zod';
 import { displayPath, readConfigFile, resolveExperiment, resolveExperimentFile } from './load';
 import { describeIssues } from './issues';
-import { FILE_NAME_PATTERN, FILE_NAME_RULE, type ExperimentConfig } from './schema';
-import { UserError } from '../errors';
+import { fileNameSchema, type ExperimentConfig } from './schema';
+import { printable, UserError } from '../errors';
 
 const Value = z.union([z.number(), z.string(), z.boolean()]);
 
 /** A sweep: experiments x a parameter grid x seeds; every cell is one ordinary run. */
 export const SweepSchema = z
   .object({
-    name: z.string().regex(FILE_NAME_PATTERN, `${FILE_NAME_RULE} (it names a folder)`),
+    name: fileNameSchema('it names a folder'),
     description: z.string().default(''),
     /** Built-in experiment names, or config paths relative to the sweep file. */
     experiments: z.array(z.string().min(1)).min(1),
@@ -102,11 +102,30 @@ export function setConfigPath(doc: Record<string, unknown>, key: string, value: 
   (node as Record<string, unknown>)[last] = value;
 }
 
+/** The keys that make a document an experiment config rather than something else (a sweep, package.json, ...). */
+const EXPERIMENT_KEYS = ['dataset', 'model', 'arms'];
+
+/**
+ * An `experiments:` entry must name an experiment config: one line saying what it is instead,
+ * rather than every key it lacks (or the whole of a text that is not a mapping).
+ */
+function checkIsExperiment(doc: unknown, sweepFile: string, entry: string, file: string): void {
+  const isObject = doc !== null && typeof doc === 'object' && !Array.isArray(doc);
+  if (isObject && EXPERIMENT_KEYS.some((k) => k in (doc as object))) return;
+  const what = !isObject
+    ? `its content is ${Array.isArray(doc) ? 'a list' : doc === null ? 'empty' : `a ${typeof doc}`}, not a mapping`
+    : 'experiments' in (doc as object)
+      ? 'it is a sweep (sweeps do not nest)'
+      : `it has none of ${EXPERIMENT_KEYS.join(', ')}`;
+  throw new UserError(`${displayPath(sweepFile)}: experiments entry ${JSON.stringify(printable(entry, 80))} (${displayPath(file)}) is not an experiment config: ${what}`);
+}
+
 /** The resolved experiment of a cell: its config with the sweep's overrides, grid values and seed. */
 export function cellExperiment(sweep: SweepConfig, sweepFile: string, cell: SweepCell): ExperimentConfig {
   const ref = /\.(ya?ml|json)$/i.test(cell.experiment) ? path.resolve(path.dirname(sweepFile), cell.experiment) : cell.experiment;
   const file = resolveExperimentFile(ref);
   const doc = readConfigFile(file) as Record<string, unknown>;
+  checkIsExperiment(doc, sweepFile, cell.experiment, file);
   const where = `${displayPath(sweepFile)} (cell ${cell.id})`;
   for (const [k, v] of Object.entries(sweep.overrides)) setConfigPath(doc, k, v, where);
   for (const [k, v] of Object.entries(cell.params)) setConfigPath(doc, k, v, where);

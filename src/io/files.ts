@@ -57,6 +57,18 @@ export function makeFolders(dir: string): void {
   }
 }
 
+/** Opens a new temp file beside `file`: exclusively, so a file or symlink already at the name (a crafted run folder) is never followed or truncated. */
+function openTemp(file: string): { tmp: string; fd: number } {
+  for (let attempt = 0; ; attempt++) {
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${tempCounter++}.tmp`);
+    try {
+      return { tmp, fd: fs.openSync(tmp, 'wx') };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 1000) throw e;
+    }
+  }
+}
+
 /**
  * Writes a file atomically: a temp file beside it, then rename, so a reader (or a process
  * killed mid-write) sees the old content or the new, never half of it. `write` fills the open
@@ -64,10 +76,12 @@ export function makeFolders(dir: string): void {
  * read-only file system is a UserError naming the file.
  */
 export function writeFileAtomicWith(file: string, write: (fd: number) => void): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${tempCounter++}.tmp`);
+  let tmp = '';
   let fd: number | undefined;
+  let opened = false;
   try {
-    fd = fs.openSync(tmp, 'w');
+    ({ tmp, fd } = openTemp(file));
+    opened = true;
     write(fd);
     fs.closeSync(fd);
     fd = undefined;
@@ -75,7 +89,8 @@ export function writeFileAtomicWith(file: string, write: (fd: number) => void): 
   } catch (e) {
     try {
       if (fd !== undefined) fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
+      // what is at the temp name is ours only if we opened it
+      if (opened) fs.rmSync(tmp, { force: true });
     } catch {
       // the folder itself may be gone or unreadable; the write error below says why
     }

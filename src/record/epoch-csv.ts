@@ -1,6 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { UserError } from '../errors';
+import * as fs from 'fs';
+import { printable, UserError } from '../errors';
+import { pathInside, readCapped } from '../io/inside';
 import { EPOCH_COLUMNS, type EpochRecord } from '../spec';
 
 /** The CSV header of an arm: the fixed columns, then the arm's extra columns in a stable order. */
@@ -35,7 +37,7 @@ export function parseEpochCsv(text: string, source: string): { records: EpochRec
   try {
     rows = parse(text, { skip_empty_lines: true, trim: true }) as string[][];
   } catch (e) {
-    throw new UserError(`${source}: not a readable CSV file (${(e as Error).message})`);
+    throw new UserError(`${source}: not a readable CSV file (${printable((e as Error).message, 120)})`);
   }
   if (rows.length === 0) return { records: [], columns: [] };
   const columns = rows[0];
@@ -48,7 +50,7 @@ export function parseEpochCsv(text: string, source: string): { records: EpochRec
   const records = rows.slice(1).map((row, i) => {
     const values: Record<string, number> = {};
     columns.forEach((column, j) => {
-      values[column] = parseCell(row[j] ?? '', () => `${source}: row ${i + 2}, column ${column}`);
+      values[column] = parseCell(row[j] ?? '', () => `${source}: row ${i + 2}, column ${printable(column, 40)}`);
     });
     const extra: Record<string, number> = {};
     for (const column of columns) if (!FIXED.has(column)) extra[column] = values[column];
@@ -62,7 +64,20 @@ export function parseEpochCsv(text: string, source: string): { records: EpochRec
 function parseCell(cell: string, where: () => string): number {
   if (cell === '') return NaN;
   const value = Number(cell);
-  if (Number.isNaN(value) && cell !== 'NaN') throw new UserError(`${where()}: "${cell}" is not a number`);
+  if (Number.isNaN(value) && cell !== 'NaN') throw new UserError(`${where()}: "${printable(cell, 40)}" is not a number`);
   return value;
 }
 
+
+/** An epoch CSV larger than this is not one is-bench wrote (a 10,000-epoch run's is a few MB). */
+export const MAX_EPOCH_CSV_BYTES = 64 * 2 ** 20;
+
+/**
+ * Reads `<dir>/<arm>.csv` of a run folder, confined to the folder and size-capped; null when the
+ * arm has no CSV (it stopped before its first epoch). `what` says where the arm name came from.
+ */
+export function readArmCsv(dir: string, arm: string, what: string): { records: EpochRecord[]; columns: string[]; file: string } | null {
+  const file = pathInside(dir, [`${arm}.csv`], what);
+  if (!fs.existsSync(file)) return null;
+  return { ...parseEpochCsv(readCapped(file, MAX_EPOCH_CSV_BYTES).toString('utf8'), file), file };
+}

@@ -4,6 +4,7 @@ import { UserError } from '../errors';
 import type { EpochRecord } from '../spec';
 import { epochRecordsToCsv } from './epoch-csv';
 import { describeWriteFailure, makeFolders, writeFailureReason, writeFileAtomic } from '../io/files';
+import { pathInside } from '../io/inside';
 
 /** A UTC timestamp run id, e.g. 20261127-104323; a suffix makes it unique in its folder. */
 export function timestampId(date = new Date()): string {
@@ -52,7 +53,7 @@ function folderError(dir: string, e: unknown): unknown {
 }
 
 /** What a run writes to as it goes: a run folder, or nothing (a library call that keeps its results in memory). */
-export type RunFiles = Pick<RunOutput, 'dir' | 'runId' | 'writeArm' | 'writeJson'>;
+export type RunFiles = Pick<RunOutput, 'dir' | 'runId' | 'writeArm' | 'writeJson' | 'armCsvPath'>;
 
 /**
  * The files of one run, `<out>/<experiment>/<run-id>/`: one CSV per arm and summary.json,
@@ -97,7 +98,7 @@ export class RunOutput {
 
   /** No folder: every write is dropped (the run's results are returned, not saved). `dir` is empty. */
   static discard(runId: string): RunFiles {
-    return { dir: '', runId, writeArm() {}, writeJson() {} };
+    return { dir: '', runId, writeArm() {}, writeJson() {}, armCsvPath: (arm) => `${arm}.csv` };
   }
 
   /** An existing run folder (for resume and report). */
@@ -106,7 +107,7 @@ export class RunOutput {
   }
 
   armCsvPath(arm: string): string {
-    return path.join(this.dir, `${arm}.csv`);
+    return pathInside(this.dir, [`${arm}.csv`], 'arm name');
   }
 
   writeArm(arm: string, records: EpochRecord[]): void {
@@ -116,10 +117,10 @@ export class RunOutput {
   }
 
   writeJson(name: string, value: unknown): void {
-    writeFileAtomic(path.join(this.dir, name), JSON.stringify(value, null, 2) + '\n');
+    writeFileAtomic(pathInside(this.dir, [name], 'file name'), JSON.stringify(value, null, 2) + '\n');
   }
 
   writeText(name: string, text: string): void {
-    writeFileAtomic(path.join(this.dir, name), text);
+    writeFileAtomic(pathInside(this.dir, [name], 'file name'), text);
   }
 }

@@ -3,12 +3,11 @@
  * epoch; report and resume read it back through `readRunSummary`, which treats the file as
  * untrusted input (names that become file names are checked as at run time, sizes are capped).
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { z } from 'zod';
-import { BudgetSchema, FILE_NAME_PATTERN, FILE_NAME_RULE } from '../config/schema';
+import { BudgetSchema, fileNameSchema } from '../config/schema';
 import { budgetLabel } from '../config/budget';
-import { UserError } from '../errors';
+import { printable, UserError } from '../errors';
+import { pathInside, readCapped } from '../io/inside';
 import { EPOCH_COLUMNS, type ArmStatus, type EpochRecord } from '../spec';
 
 export type RunStatus = 'running' | 'finished' | 'interrupted' | 'diverged';
@@ -16,7 +15,7 @@ export type RunStatus = 'running' | 'finished' | 'interrupted' | 'diverged';
 /** A summary.json larger than this is not one is-bench wrote (a long run's is well under 1 MiB). */
 const MAX_SUMMARY_BYTES = 16 * 2 ** 20;
 
-const FileName = z.string().regex(FILE_NAME_PATTERN, FILE_NAME_RULE).max(100);
+const FileName = fileNameSchema('it names a file of the run folder').pipe(z.string().max(100));
 /** Run ids: timestamps, `seed-3`, or sweep cell ids (`mnist-mlp__batchSize=64,lr=0.1__seed0`): one path segment. */
 const RunId = z.string().regex(/^(?!\.)[A-Za-z0-9_.,=-]+$/, 'one folder name of letters, digits and "_.,=-", not starting with "."').max(255);
 const Num = z.number().nullable().transform((v) => (v === null ? NaN : v));
@@ -202,12 +201,10 @@ function equalBudgetEntries(arms: readonly ArmState[], budget: string): EqualBud
 
 /** Reads and checks `<dir>/summary.json`; every way it can be wrong is a UserError naming the file. */
 export function readRunSummary(dir: string): RunSummary {
-  const file = path.join(dir, 'summary.json');
+  const file = pathInside(dir, ['summary.json'], 'summary file');
   let text: string;
   try {
-    const size = fs.statSync(file).size;
-    if (size > MAX_SUMMARY_BYTES) throw new UserError(`${file}: ${size} bytes, more than any is-bench summary (at most ${MAX_SUMMARY_BYTES}); not a run folder's summary`);
-    text = fs.readFileSync(file, 'utf8');
+    text = readCapped(file, MAX_SUMMARY_BYTES).toString('utf8');
   } catch (e) {
     if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -226,7 +223,7 @@ export function parseRunSummary(text: string, file: string): RunSummary {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new UserError(`${file}: not valid JSON (${printable((e as Error).message)})`);
   }
   const tool = (json as { tool?: unknown } | null)?.tool;
   if (json === null || typeof json !== 'object' || (tool !== undefined && tool !== 'is-bench')) throw new UserError(`${file}: not an is-bench run summary`);

@@ -7,6 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { EpochRecord } from '../spec';
 import type { ExperimentAnalysis } from './analysis';
+import { recordsByEpoch } from './mean-records';
 import { hasMetric, metricValue } from './metrics';
 import { meanCI } from './stats';
 
@@ -46,10 +47,10 @@ export interface CurveChart {
  * x (the epoch, or wall_time_s averaged over those seeds). Non-finite values are skipped.
  */
 export function armCurve(arm: string, seedRecords: readonly EpochRecord[][], metric: string, x: CurveX): CurvePoint[] {
-  const epochs = [...new Set(seedRecords.flatMap((rs) => rs.map((r) => r.epoch)))].sort((a, b) => a - b);
+  const { epochs, bySeed } = recordsByEpoch(seedRecords);
   const points: CurvePoint[] = [];
   for (const epoch of epochs) {
-    const rows = seedRecords.map((rs) => rs.find((r) => r.epoch === epoch)).filter((r): r is EpochRecord => r !== undefined);
+    const rows = bySeed.map((m) => m.get(epoch)).filter((r): r is EpochRecord => r !== undefined);
     const ys = rows.map((r) => metricValue(r, metric) ?? NaN).filter(Number.isFinite);
     if (ys.length === 0) continue;
     const y = meanCI(ys);
@@ -59,6 +60,21 @@ export function armCurve(arm: string, seedRecords: readonly EpochRecord[][], met
     points.push({ arm, epoch, x: xValue, y: y.mean, lo: band ? y.lo : null, hi: band ? y.hi : null, n: y.n });
   }
   return points;
+}
+
+/** Points per arm and chart at most: a chart is a few hundred pixels wide, and rendering is linear in points. */
+export const MAX_CHART_POINTS = 1000;
+
+/**
+ * Every k-th point (k the smallest that leaves at most `max`), always with the last: a long
+ * run's curve keeps its shape and its end while the chart costs the same for 1,000 or 100,000 epochs.
+ */
+export function thinPoints<T>(points: readonly T[], max = MAX_CHART_POINTS): T[] {
+  if (points.length <= max) return [...points];
+  const k = Math.ceil((points.length - 1) / (max - 1));
+  const kept = points.filter((_p, i) => i % k === 0);
+  if ((points.length - 1) % k !== 0) kept.push(points[points.length - 1]);
+  return kept;
 }
 
 /**
@@ -94,12 +110,14 @@ export function reportCharts(analysis: ExperimentAnalysis): CurveChart[] {
     arms,
     bands,
     points: analysis.arms.flatMap((a) =>
-      armCurve(
-        a.name,
-        a.seeds.map((s) => s.records),
-        metric,
-        x,
-      ).filter((p) => !yLog || p.y > 0),
+      thinPoints(
+        armCurve(
+          a.name,
+          a.seeds.map((s) => s.records),
+          metric,
+          x,
+        ).filter((p) => !yLog || p.y > 0),
+      ),
     ),
   });
   const target = analysis.target;

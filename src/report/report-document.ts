@@ -7,7 +7,7 @@ import type { ArmAnalysis, ExperimentAnalysis } from './analysis';
 import { expectationTable, formatExpectationValue, type ExpectationResult } from './expectations';
 import { headlines } from './headline';
 import { budgetLabel } from '../config/budget';
-import { meanRecords } from './mean-records';
+import { meanRecords, recordsByEpoch } from './mean-records';
 import { metricValue } from './metrics';
 import { trainingLossMetric } from './plot-specs';
 import { referenceSetup, type ReferenceSetupName } from './reference-data';
@@ -235,15 +235,15 @@ export function timeToTargetTable(analysis: ExperimentAnalysis): Table {
 function perEpochBlocks(analysis: ExperimentAnalysis): Block[] {
   const loss = trainingLossMetric(analysis);
   const means = analysis.arms.map((a) => ({ name: a.name, records: meanRecords(a.seeds.map((s) => s.records)) }));
-  const epochs = [...new Set(means.flatMap((m) => m.records.map((r) => r.epoch)))].sort((a, b) => a - b);
+  const { epochs, bySeed: byArm } = recordsByEpoch(means.map((m) => m.records));
   const valMetric = analysis.valMetric;
   const valHeader = valMetric === 'val_accuracy' ? 'val_acc' : valMetric;
   const header = ['epoch', ...means.flatMap((m) => [`${m.name} ${loss.metric}`, `${m.name} val_loss`, `${m.name} ${valHeader}`, `${m.name} s`])];
   const cell = (v: number | undefined, seconds = false) => (v === undefined || !Number.isFinite(v) ? '' : seconds ? v.toFixed(2) : formatMetric(v));
   const rows = epochs.map((epoch) => [
     String(epoch),
-    ...means.flatMap((m) => {
-      const r = m.records.find((x) => x.epoch === epoch);
+    ...means.flatMap((_m, i) => {
+      const r = byArm[i].get(epoch);
       return r ? [cell(metricValue(r, loss.metric)), cell(r.val_loss), cell(metricValue(r, valMetric)), cell(r.epoch_time_s, true)] : ['', '', '', ''];
     }),
   ]);

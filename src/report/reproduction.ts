@@ -6,7 +6,7 @@
  */
 import type { EpochRecord } from '../spec';
 import type { ExperimentAnalysis } from './analysis';
-import { meanRecords } from './mean-records';
+import { meanRecords, recordsByEpoch } from './mean-records';
 import { finalValue, hasMetric, meanValue, metricValue } from './metrics';
 import { referenceSetup, type ReferenceRun, type ReferenceSetup, type ReferenceSetupName } from './reference-data';
 import type { Table } from './table';
@@ -363,14 +363,14 @@ export function reproductionTables(name: ReferenceSetupName, ours: ClaimData): {
   const side = (kind: 'uniform' | 'importance') => {
     const r = ref[kind].records;
     const o = ours[kind].records;
-    const epochs = [...new Set([...r.map((x) => x.epoch), ...o.map((x) => x.epoch)])].sort((a, b) => a - b);
+    const { epochs, bySeed: [refByEpoch, oursByEpoch] } = recordsByEpoch([r, o]);
     const cell = (rec: EpochRecord | undefined, get: (x: EpochRecord) => number, digits = 4) => {
       const value = rec === undefined ? NaN : get(rec);
       return Number.isFinite(value) ? (digits === 4 ? formatMetric(value) : value.toFixed(digits)) : '';
     };
     const rows = epochs.map((epoch) => {
-      const a = r.find((x) => x.epoch === epoch);
-      const b = o.find((x) => x.epoch === epoch);
+      const a = refByEpoch.get(epoch);
+      const b = oursByEpoch.get(epoch);
       return [
         String(epoch),
         cell(a, (x) => x.loss), cell(b, (x) => x.loss),

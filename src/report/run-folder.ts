@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
-import { pathInside, readCapped } from '../io/inside';
-import { parseEpochCsv } from '../record/epoch-csv';
+import { entryExists } from '../io/inside';
+import { readArmCsv } from '../record/epoch-csv';
 import { readRunSummary, type ArmSummary, type RunSummary } from '../record/run-summary';
 import type { EpochRecord } from '../spec';
 
@@ -29,18 +29,13 @@ export interface RunFolder {
   arms: ArmRun[];
 }
 
-/** An epoch CSV larger than this is not one is-bench wrote (a 10,000-epoch run's is a few MB). */
-const MAX_CSV_BYTES = 256 * 2 ** 20;
-
 /** Reads one run folder. A missing `<arm>.csv` (an arm stopped before its first epoch) reads as no records. */
 export async function readRunFolder(dir: string): Promise<RunFolder> {
   const summary = readRunSummary(dir);
   const armEntries = summary.arms.length > 0 ? summary.arms : summary.config.arms;
   const arms: ArmRun[] = [];
   for (const entry of armEntries) {
-    const csvPath = pathInside(dir, [`${entry.name}.csv`], 'summary.json arm name');
-    const text = fs.existsSync(csvPath) ? readCapped(csvPath, MAX_CSV_BYTES).toString('utf8') : null;
-    const { records, columns } = text === null ? { records: [], columns: [] } : parseEpochCsv(text, csvPath);
+    const { records, columns } = readArmCsv(dir, entry.name, 'summary.json arm name') ?? { records: [], columns: [] };
     const summaryArm = summary.arms.find((a) => a.name === entry.name);
     arms.push({
       name: entry.name,
@@ -80,7 +75,7 @@ export async function findRunDirs(dirs: readonly string[]): Promise<string[]> {
 }
 
 async function runDirsUnder(dir: string, depth: number): Promise<string[]> {
-  if (fs.existsSync(path.join(dir, 'summary.json'))) return [dir];
+  if (entryExists(path.join(dir, 'summary.json'))) return [dir];
   if (depth === 0) return [];
   let entries: fs.Dirent[];
   try {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BatchPlan, SampleScores, Strategy, StrategyContext, StrategyDefinition, StrategySetup } from '../spec';
 import { importanceDraw, pick } from './importance-draw';
-import { requireAboveBatchSize } from './param-checks';
+import { ALWAYS_ON_CANDIDATES_PER_SAMPLE, requireCandidates } from './param-checks';
 import { SampleScoreTable } from './score-table';
 import { makeSmoother, type ScoreSmoother } from './smoothing';
 
@@ -38,7 +38,7 @@ export class ApproximateSampler implements Strategy {
     private readonly params: ApproximateParams,
     setup: StrategySetup,
   ) {
-    requireAboveBatchSize('approximate', 'presample', params.presample, setup.batchSize);
+    requireCandidates('approximate', 'presample', params.presample, setup, ALWAYS_ON_CANDIDATES_PER_SAMPLE);
     this.smoother = makeSmoother(params.smooth, params.adaptive_smoothing);
     this.predictions = new SampleScoreTable(setup.n);
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BatchPlan, Strategy, StrategyContext, StrategyDefinition, StrategySetup } from '../spec';
 import { importanceDraw, pick } from './importance-draw';
-import { requireAboveBatchSize } from './param-checks';
+import { ALWAYS_ON_CANDIDATES_PER_SAMPLE, requireCandidates } from './param-checks';
 import { makeSmoother, type ScoreSmoother } from './smoothing';
 
 export const BiasedParams = z
@@ -37,7 +37,7 @@ export class BiasedSampler implements Strategy {
     private readonly params: BiasedParams,
     setup: StrategySetup,
   ) {
-    requireAboveBatchSize('biased', 'presample', params.presample, setup.batchSize);
+    requireCandidates('biased', 'presample', params.presample, setup, ALWAYS_ON_CANDIDATES_PER_SAMPLE);
     this.smoother = makeSmoother(params.smooth, params.adaptive_smoothing);
   }
 

@@ -51,6 +51,7 @@ export class RhoLossSampler implements Strategy {
   ) {
     const b = setup.batchSize;
     this.presample = Math.floor(b / params.selection_ratio);
+    // candidates are a permutation of the pool in chunks: a chunk larger than the pool is one partial step
     requireAboveBatchSize('rho-loss', 'selection_ratio', this.presample, b);
     const poolSize = setup.n - holdoutSize(setup.n, params.holdout);
     if (poolSize <= b) {

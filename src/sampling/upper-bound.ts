@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BatchPlan, SampleScores, ScoreKind, Strategy, StrategyContext, StrategyDefinition, StrategySetup } from '../spec';
 import { importanceDraw, pick } from './importance-draw';
-import { requireAboveBatchSize } from './param-checks';
+import { GATED_CANDIDATES_PER_SAMPLE, requireCandidates } from './param-checks';
 import { emaUpdate, varianceReductionTau } from './variance-reduction';
 
 export const UpperBoundParams = z
@@ -39,7 +39,7 @@ export class UpperBoundSampler implements Strategy {
     setup: StrategySetup,
   ) {
     this.presampleSize = Math.floor(params.presample * setup.batchSize);
-    requireAboveBatchSize('upper-bound', 'presample', this.presampleSize, setup.batchSize);
+    requireCandidates('upper-bound', 'presample', this.presampleSize, setup, GATED_CANDIDATES_PER_SAMPLE);
     this.tauThreshold = params.tau_th ?? defaultTauThreshold(this.presampleSize, setup.batchSize);
   }
 

@@ -18,6 +18,7 @@ import type { DeviceSplit, TrainingSession } from './session';
 import { learningRateOf, setLearningRate } from './optimizer';
 import type { ScheduleConfig } from '../config/schema';
 import { scheduledRate } from './lr-schedule';
+import { Pacer } from './pacer';
 
 export interface ArmOptions {
   name: string;
@@ -40,6 +41,8 @@ export interface ArmOptions {
   schedule?: ScheduleConfig;
   /** A budgeted run: what the arm spends, and how much. The schedule's progress is then the fraction spent. */
   budget?: BudgetMeter;
+  /** The run's pacer, shared by its arms so yields follow wall time across epochs and arms. */
+  pacer?: Pacer;
 }
 
 /** How a budgeted arm measures what it spent: its own clock (seconds) or cost units. */
@@ -55,10 +58,6 @@ function snapshotWeights(session: TrainingSession): tf.Tensor[] {
   return session.model.logits.getWeights().map((w) => w.clone());
 }
 
-/** Lets timers and signal handlers run: the training loop is otherwise synchronous work. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** How often (seconds) an epoch lets the event loop in: bars redraw, Ctrl-C is heard within a step. */
-const YIELD_INTERVAL_S = 0.05;
 
 /** Per-epoch tallies of the trained batches' weights. */
 class WeightStats {
@@ -159,10 +158,12 @@ export class Arm {
   private intervalStart = 0;
   private intervalPaused = 0;
   private timing = false;
+  private readonly pacer: Pacer;
 
   constructor(readonly options: ArmOptions) {
     this.baseLearningRate = learningRateOf(options.session.optimizer);
     this.currentLearningRate = this.baseLearningRate;
+    this.pacer = options.pacer ?? new Pacer();
   }
 
   get name(): string {
@@ -235,6 +236,7 @@ export class Arm {
         for (let e = 0; e < auxEpochs; e++) {
           const perm = o.rng.permutation(indices.length);
           for (let s = 0; s < indices.length; s += b) {
+            this.intervalPaused += await this.pacer.maybeYield();
             const batch = Int32Array.from(perm.subarray(s, s + b), (p) => indices[p]);
             aux.trainStep(batch, null);
             tally().trainForwards += batch.length;
@@ -279,21 +281,22 @@ export class Arm {
     this.timing = true;
     try {
       if (!this.open) {
+        // before epochStart, whose work (scoring, auxiliary training) may be long
+        this.intervalPaused += await this.pacer.maybeYield();
+        if (shouldStop?.()) {
+          this.status = 'interrupted';
+          this.stopReason = `interrupted in epoch ${epoch + 1}, step 0`;
+          return 'stopped';
+        }
         const opened = { epoch, step: 0, planned: 0, auxiliaries: [], lossSum: 0, correctSum: 0, trained: 0 } as unknown as OpenEpoch;
         opened.ctx = this.context(epoch, opened, opened.auxiliaries);
         opened.planned = await strategy.epochStart(opened.ctx);
         this.open = opened;
       }
       const e = this.open;
-      let lastYield = now();
       for (;;) {
-        if (now() - lastYield > YIELD_INTERVAL_S) {
-          // outside the timed sections: the yield is not the arm's work
-          const t = now();
-          await yieldToEventLoop();
-          lastYield = now();
-          this.intervalPaused += lastYield - t;
-        }
+        // outside the timed sections: the yield is not the arm's work
+        this.intervalPaused += await this.pacer.maybeYield();
         if (shouldStop?.()) {
           this.status = 'interrupted';
           this.stopReason = `interrupted in epoch ${e.epoch + 1}, step ${e.step}`;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig, LossName } from '../config/schema';
+import type { ExperimentConfig, LayerSpec, LossName } from '../config/schema';
 import { lossOfName, REGRESSION_LOSSES } from './losses';
 import { loadDataset } from '../data/registry';
 import { type BackendChoice, selectBackend } from '../engine/backend';
@@ -10,6 +10,7 @@ import { modelSummary, type BuiltModel, type OutputActivation } from '../models/
 import { modelKernels, openModelSource, type ModelFacts, type ModelSource } from '../models/model-source';
 import { kerasNumber } from '../record/format';
 import { configHash, gitCommit, machineInfo } from '../record/machine';
+import { readArmCsv } from '../record/epoch-csv';
 import { RunOutput, timestampId, type RunFiles } from '../record/run-output';
 import { buildRunSummary, readRunSummary, type RunStatus, type RunSummary } from '../record/run-summary';
 import { Rng } from '../rng';
@@ -18,6 +19,7 @@ import { silentEvents, type LoadedDataset, type RunEvents, type StepProgress } f
 import { Arm } from './arm';
 import { hasCheckpoint, restoreArmCheckpoint, saveArmCheckpoint } from './checkpoint';
 import { createOptimizer } from './optimizer';
+import { Pacer } from './pacer';
 import { disposeSplit, toDevice, TrainingSession, type DeviceSplit } from './session';
 import { PROJECT_ROOT, storedExperiment } from '../config/load';
 import { budgetLabel, budgetMeter, evaluationFractions } from '../config/budget';
@@ -47,6 +49,8 @@ export interface RunOptions {
   workload?: Workload;
   /** Write the run folder (default true); false keeps everything in memory and saves no checkpoints. */
   files?: boolean;
+  /** Where the config came from (its file), for errors that only the dataset reveals. */
+  configSource?: string;
 }
 
 export type SessionRole = 'arm' | 'auxiliary';
@@ -103,6 +107,24 @@ function checkLossFitsTargets(loss: LossName, ds: LoadedDataset): void {
   if (binary !== (loss === 'binary_crossentropy')) {
     throw new UserError(`loss ${loss} does not fit dataset ${ds.name}, whose labels are ${ds.labelKind}`);
   }
+}
+
+/** Layers after the last one with units that keep its width. */
+const WIDTH_KEEPING = new Set(['activation', 'dropout']);
+
+/**
+ * The last layer with units must give one output per class (one for binary labels): otherwise
+ * the loss meets a shape it cannot take, deep inside the first step.
+ */
+function checkOutputUnits(layers: readonly LayerSpec[], ds: LoadedDataset, where: string): void {
+  let last = layers.length - 1;
+  while (last >= 0 && WIDTH_KEEPING.has(layers[last].type)) last--;
+  const layer = layers[last] as { units?: unknown } | undefined;
+  if (typeof layer?.units !== 'number') return;
+  const want = ds.labelKind === 'binary' ? 1 : ds.numClasses;
+  if (layer.units === want) return;
+  const labels = ds.labelKind === 'binary' ? 'binary labels (one output)' : `${ds.numClasses} classes`;
+  throw new UserError(`${where}: model.layers[${last}].units is ${layer.units}, but dataset ${ds.name} has ${labels}; the output layer must have ${want} unit${want === 1 ? '' : 's'}`);
 }
 
 /** What the model source needs of the dataset and the loss (checked to fit each other). */
@@ -198,11 +220,21 @@ export async function resumeExperiment(runDir: string, options: Omit<RunOptions,
     // a budgeted arm stops inside epochs, where no strategy's state is saved
     throw new UserError(`${runDir}: a budgeted run cannot be resumed (its arms stop inside epochs, where nothing is checkpointed); run it again`);
   }
-  return execute(config, { ...options, outDir: path.dirname(path.dirname(runDir)), evalTrain: previous.evalTrain, quick: previous.quick }, () => ({
+  return execute(config, { ...options, configSource: path.join(runDir, 'summary.json'), outDir: path.dirname(path.dirname(runDir)), evalTrain: previous.evalTrain, quick: previous.quick }, () => ({
     output: RunOutput.open(runDir),
     startedAt: previous.startedAt ?? new Date().toISOString(),
     resume: true,
   }));
+}
+
+/** A strategy's parameter errors (only the dataset's size can reveal some) name the config and the arm. */
+function withSource<T>(where: string, arm: number, create: () => T): T {
+  try {
+    return create();
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(`${where}: arms[${arm}]: ${e.message}`, e.exitCode);
+    throw e;
+  }
 }
 
 /** A fixed, seeded subset of the training set (the same for every arm) for --eval-train. */
@@ -229,13 +261,23 @@ async function execute(
   // budgeted arms stop inside epochs, where strategies keep no resumable state
   const checkpoints = (options.checkpoint ?? true) && options.files !== false && !cfg.budget;
   const ds = options.workload?.dataset ?? (await loadDataset(cfg.dataset, { seed: cfg.seed, dataDir: options.dataDir, log: (line) => events.log(line) }));
+  const where = options.configSource ?? `experiment ${cfg.name}`;
   if (ds.train.n < cfg.batchSize) {
-    throw new UserError(`batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples`);
+    throw new UserError(`${where}: batchSize ${cfg.batchSize} is larger than the ${ds.train.n} training samples of dataset ${ds.name}; set batchSize (or --batch-size) to at most ${ds.train.n}`);
   }
   const modelFacts = experimentModelFacts(cfg, ds);
   checkStrategiesFitLoss(cfg);
+  if (typeof cfg.model === 'object' && 'layers' in cfg.model) checkOutputUnits(cfg.model.layers, ds, where);
   const given = options.workload?.model;
   const backend = await selectBackend(options.backend, given?.kernels ?? modelKernels(cfg.model, modelFacts));
+  // what the run changes of what it was asked: one warning line each
+  const warn = (line: string) => events.log(`warning: ${line}`);
+  if (cfg.dataset.limit !== undefined && cfg.dataset.limit > ds.train.n) {
+    warn(`limit ${cfg.dataset.limit} (--limit or dataset.limit) is more than the ${ds.train.n} training samples of dataset ${ds.name}: using all ${ds.train.n}`);
+  }
+  if (options.evalTrain !== undefined && options.evalTrain > ds.train.n) {
+    warn(`--eval-train ${options.evalTrain} is more than the ${ds.train.n} training samples: measuring all ${ds.train.n}`);
+  }
   events.log(backend.line);
   const models = given ?? (await configModel(cfg, modelFacts));
   ds.info.forEach((l) => events.log(l));
@@ -260,9 +302,11 @@ async function execute(
     return new TrainingSession(model, models.newOptimizer?.(role) ?? createOptimizer(cfg.optimizer), train, { loss: lossOfName(cfg.loss, cfg.huberDelta) });
   };
 
-  const arms = cfg.arms.map((a) => {
+  const pacer = new Pacer();
+  const arms = cfg.arms.map((a, i) => {
     const def = getStrategy(a.strategy);
     const dropoutRng = Rng.forRole(cfg.seed, 'dropout');
+    const strategy = withSource(where, i, () => def.create(a.params, setup));
     return {
       config: a,
       baseline: def.baseline === true,
@@ -270,7 +314,7 @@ async function execute(
       arm: new Arm({
         name: a.name,
         strategyName: a.strategy,
-        strategy: def.create(a.params, setup),
+        strategy,
         session: newSession(dropoutRng, 'arm'),
         rng: Rng.forRole(cfg.seed, 'data-selection'),
         dropoutRng,
@@ -282,6 +326,7 @@ async function execute(
         extraEvaluation,
         schedule: cfg.optimizer.schedule,
         ...(cfg.budget ? { budget: budgetMeter(cfg.budget, ds.train.n) } : {}),
+        pacer,
       }),
     };
   });
@@ -289,7 +334,8 @@ async function execute(
   if (resume) {
     for (const { arm } of arms) {
       if (hasCheckpoint(output.dir, arm.name)) {
-        await restoreArmCheckpoint(output.dir, arm);
+        const csv = readArmCsv(output.dir, arm.name, 'arm name');
+        await restoreArmCheckpoint(output.dir, arm, csv?.records ?? [], csv?.file ?? output.armCsvPath(arm.name));
         events.log(`${arm.name}: resuming after epoch ${arm.records.length} (${arm.status})`);
       } else {
         events.log(`${arm.name}: no checkpoint, starting from epoch 1`);
@@ -341,6 +387,13 @@ async function execute(
       events.epochStart(epoch + 1, rounds);
       for (const { arm } of arms) {
         if (arm.status !== 'running' || arm.records.length > epoch) continue;
+        // the seam after the previous arm's evaluation, CSV and checkpoint: a stop is seen here
+        // however short the epochs are
+        await pacer.yieldNow();
+        if (options.shouldStop?.()) {
+          stopped = true;
+          break;
+        }
         let announced = false;
         const onStep = (p: StepProgress) => {
           if (!announced) {
