@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BatchPlan, Strategy, StrategyContext, StrategyDefinition } from '../spec';
+import { consecutiveBatch } from './order-batches';
 
 export const RandomSubsetParams = z
   .object({
@@ -52,9 +53,7 @@ export class RandomSubsetSampler implements Strategy {
   }
 
   nextBatch(ctx: StrategyContext): BatchPlan | null {
-    if (ctx.step >= this.steps) return null;
-    const start = ctx.step * ctx.batchSize;
-    return { indices: this.order.slice(start, start + ctx.batchSize), weights: null, active: false };
+    return consecutiveBatch(this.order, this.steps, ctx);
   }
 
   observe(): void {}

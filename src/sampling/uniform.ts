@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BatchPlan, Strategy, StrategyContext, StrategyDefinition } from '../spec';
+import { consecutiveBatch } from './order-batches';
 
 const UniformParams = z.object({}).strict();
 
@@ -18,9 +19,7 @@ class UniformSampler implements Strategy {
   }
 
   nextBatch(ctx: StrategyContext): BatchPlan | null {
-    if (ctx.step >= this.steps) return null;
-    const start = ctx.step * ctx.batchSize;
-    return { indices: this.order.slice(start, start + ctx.batchSize), weights: null, active: false };
+    return consecutiveBatch(this.order, this.steps, ctx);
   }
 
   observe(): void {}
