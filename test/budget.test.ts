@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { budgetLabel, budgetMeter, evaluationFractions, parseBudget } from '../src/config/budget';
-import { resolveExperiment } from '../src/config/load';
+import { applyOverrides, loadExperiment, resolveExperiment } from '../src/config/load';
 import type { ScheduleConfig } from '../src/config/schema';
 import { UserError } from '../src/errors';
 import { parseEpochCsv } from '../src/record/epoch-csv';
@@ -218,5 +218,23 @@ describe('the study verdicts, from the intervals', () => {
     const cell = (cs: ReturnType<typeof comparison>[]) => ({ budget: { seconds: 60 }, x: 60, errors: [], comparisons: cs as never });
     expect(noTrainNoGainVerdict(cell([comparison(-0.02, -0.08, 0.04), comparison(0.3, 0.1, 0.5)]))).toEqual({ consistent: true, beatUniform: [] });
     expect(noTrainNoGainVerdict(cell([comparison(-0.1, -0.141, -0.069)]))).toEqual({ consistent: false, beatUniform: ['importance'] });
+  });
+});
+
+describe('the epochs a budget stands for', () => {
+  // budget-reuters-mlp's config says epochs: 2; InfoBatch anneals over delta * epochs
+  const { config } = loadExperiment('budget-reuters-mlp');
+
+  test('--budget uniform-epochs:E tells strategies E epochs (rounded up), unless --epochs is given', () => {
+    expect(config.epochs).toBe(2);
+    expect(applyOverrides(config, { budget: { uniformEpochs: 5 } }).epochs).toBe(5);
+    expect(applyOverrides(config, { budget: { uniformEpochs: 0.25 } }).epochs).toBe(1);
+    expect(applyOverrides(config, { budget: { uniformEpochs: 2.5 } }).epochs).toBe(3);
+    expect(applyOverrides(config, { budget: { uniformEpochs: 5 }, epochs: 7 }).epochs).toBe(7);
+  });
+
+  test('a cost or seconds budget leaves the config\'s epochs', () => {
+    expect(applyOverrides(config, { budget: { cost: 1e6 } }).epochs).toBe(2);
+    expect(applyOverrides(config, { budget: { seconds: 60 } }).epochs).toBe(2);
   });
 });

@@ -251,7 +251,9 @@ export function applyOverrides(cfg: ExperimentConfig, o: ConfigOverrides): Exper
   }
   return {
     ...cfg,
-    epochs: o.epochs ?? cfg.epochs,
+    // strategies that plan by epochs (InfoBatch's annealing, ordered SGD) are told the epochs a
+    // budget of uniform epochs stands for, unless --epochs says otherwise
+    epochs: o.epochs ?? (o.budget?.uniformEpochs !== undefined ? Math.max(1, Math.ceil(o.budget.uniformEpochs)) : cfg.epochs),
     batchSize: o.batchSize ?? cfg.batchSize,
     seed: o.seed ?? cfg.seed,
     ...(o.budget ? { budget: { ...o.budget, evaluations: cfg.budget?.evaluations ?? DEFAULT_EVALUATIONS } } : {}),
