@@ -1,3 +1,5 @@
+import { PlainProgress } from '../src/record/progress';
+import { fitLogLine } from '../src/record/format';
 import stringWidth from 'string-width';
 import { renderTerminal, terminalOptionsFor } from '../src/report/render-terminal';
 import type { ReportDocument } from '../src/report/report-document';
@@ -78,5 +80,30 @@ describe('epoch lines fitted to the width', () => {
     const cut = fitEpochLine(head, m, 80, 'cut');
     expect(cut).toBe(`${head} - loss: 0.0093 - acc: 0.7260`);
     expect(cut.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('log lines fitted to the terminal', () => {
+  const sink = () => {
+    let text = '';
+    return { stream: { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream, text: () => text };
+  };
+
+  test('a line wider than the width wraps at words with an indent; a line that fits is left alone', () => {
+    const out = sink();
+    const progress = new PlainProgress(out.stream, 40);
+    const long = 'backend: wasm + native kernels (OpenBLAS 0.3.21, 2 threads) — fallback: tfjs-node is not installed';
+    progress.log(long);
+    progress.log('  Layer (type)   Output shape');
+    const lines = out.text().split('\n').filter((l) => l !== '');
+    expect(lines.every((l) => l.length <= 40)).toBe(true);
+    expect(lines.slice(0, -1).slice(1).every((l) => l.startsWith('  '))).toBe(true);
+    expect(lines.slice(0, -1).map((l) => l.trim()).join(' ')).toBe(long);
+    expect(lines[lines.length - 1]).toBe('  Layer (type)   Output shape');
+  });
+
+  test('fitLogLine keeps a line of exactly the width on one line', () => {
+    expect(fitLogLine('x'.repeat(30), 30)).toBe('x'.repeat(30));
+    expect(fitLogLine('aaaa bbbb cccc', 10)).toBe('aaaa bbbb\n  cccc');
   });
 });

@@ -1,3 +1,6 @@
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
+
 /** Keras' number style in progress lines: 4 decimals, or 4-digit mantissa exponent below 1e-3. */
 export function kerasNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -61,4 +64,15 @@ export function fitEpochLine(head: string, m: LineMetrics, width: number, overfl
   const parts = metrics.split(' - ');
   while (parts.length > 0 && `${head} - ${parts.join(' - ')}`.length > width) parts.pop();
   return parts.length ? `${head} - ${parts.join(' - ')}` : head.slice(0, width);
+}
+
+/** Word-wrapped lines of at most `width` columns; the first starts with `first`, the others with `indent`. */
+export function wrapLines(text: string, width: number, indent: string, first = ''): string[] {
+  const body = wrapAnsi(text, Math.max(10, width - Math.max(stringWidth(first), stringWidth(indent))), { hard: true, trim: true });
+  return body.split('\n').map((line, i) => (i === 0 ? first : indent) + line);
+}
+
+/** A log line as the terminal should show it: as it is when it fits, else wrapped with an indent. */
+export function fitLogLine(line: string, width: number): string {
+  return stringWidth(line) <= width ? line : wrapLines(line, width, '  ').join('\n');
 }

@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import cliProgress from 'cli-progress';
 import type { EpochRecord, RunEvents, StepProgress } from '../spec';
-import { fitEpochLine, kerasBar, metricsText, seconds, type LineMetrics } from './format';
+import { fitEpochLine, kerasBar, metricsText, seconds, fitLogLine, type LineMetrics } from './format';
 
 /** `Epoch 3/20 uniform 468/468 - 10s - loss: ... - val_accuracy: 0.9835`: one line per arm and epoch, fitted to `width`. */
 export function plainEpochLine(epoch: number, epochs: number, arm: string, r: EpochRecord, width = 100): string {
@@ -20,7 +20,7 @@ export class PlainProgress implements RunEvents {
     private readonly width = 100,
   ) {}
   log(line: string): void {
-    this.out.write(line + '\n');
+    this.out.write(fitLogLine(line, this.width) + '\n');
   }
   epochStart(epoch: number, epochs: number): void {
     this.epoch = epoch;
@@ -75,8 +75,9 @@ export class BarProgress implements RunEvents {
   }
 
   log(line: string): void {
-    if (this.multibar) this.multibar.log(line + '\n');
-    else this.out.write(line + '\n');
+    const text = fitLogLine(line, (this.out.columns || 100) - 1) + '\n';
+    if (this.multibar) this.multibar.log(text);
+    else this.out.write(text);
   }
 
   epochStart(epoch: number, epochs: number): void {

@@ -6,7 +6,7 @@
  */
 import chalk from 'chalk';
 import stringWidth from 'string-width';
-import wrapAnsi from 'wrap-ansi';
+import { wrapLines as wrap } from '../record/format';
 import type { Block, CheckStatus, ReportDocument, Section } from './report-document';
 import type { Table } from './table';
 
@@ -78,12 +78,6 @@ function statusWord(status: CheckStatus, label: string, ctx: Ctx): string {
 /** `code` spans lose their backticks (cyan when colour is on). */
 function inline(text: string, ctx: Ctx): string {
   return text.replace(/`([^`]+)`/g, (_, code: string) => ctx.c.cyan(code));
-}
-
-/** Word-wrapped lines; the first starts with `first`, the others with `indent`. */
-function wrap(text: string, width: number, indent: string, first = ''): string[] {
-  const body = wrapAnsi(text, Math.max(10, width - Math.max(stringWidth(first), stringWidth(indent))), { hard: true, trim: true });
-  return body.split('\n').map((line, i) => (i === 0 ? first : indent) + line);
 }
 
 /**
