@@ -111,7 +111,12 @@ describe('a sweep entry that is not an experiment: one line, not the file', () =
 });
 
 describe('what a run changes of what it was asked: one warning line each', () => {
-  const warnings = (text: string) => text.split('\n').filter((l) => /warning:/.test(l));
+  // a log line wider than the output is wrapped at words, its continuation lines indented
+  const warnings = (text: string) =>
+    text
+      .replace(/\n {2}(?=\S)/g, ' ')
+      .split('\n')
+      .filter((l) => /warning:/.test(l));
 
   test('--arms naming an arm twice', async () => {
     const r = await run(smallExperiment(), '--arms', 'uniform,uniform,importance,uniform');
