@@ -1,15 +1,24 @@
 /**
- * `npm run reproductions -- <setup> [--seeds N] [--backend B]`: the committed reproductions of
- * the reference page. Runs `is-bench reproduce <setup> --repeats N` (resuming the group when its
- * folder already exists, so an interrupted batch continues), then copies the report and the run
- * folders (CSVs and summary.json of every seed; no checkpoints) into docs/reproductions/<setup>/
- * with a README that says how it was made. A long job, not a test.
+ * `npm run reproductions -- <setup> [--seeds N] [--backend B] [--parallel]`: the committed
+ * reproductions of the reference page. Runs `is-bench reproduce <setup> --repeats N` (resuming the
+ * group when its folder already exists, so an interrupted batch continues), then copies the report
+ * and the run folders (CSVs and summary.json of every seed; no checkpoints) into
+ * docs/reproductions/<setup>/ with a README that says how it was made. A long job, not a test.
+ *
+ * `--parallel` runs the seeds at once instead, one `is-bench reproduce <setup> --seed s` process per
+ * seed with one BLAS thread each (meant for as many seeds as cores), and assembles their run folders
+ * into a repeats group before reporting. The arms of a seed still alternate epoch by epoch in one
+ * process, so their time ratios stay paired; absolute times are those of a machine whose every core
+ * is busy. Calling it again resumes each unfinished seed.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { reproduce, reproductionSetups, resumeCampaign, type CampaignResult } from '../src/campaign/campaign';
-import { isRepeatsGroup } from '../src/campaign/repeats-group';
+import { spawn } from 'child_process';
+import { reproduce, reproductionSetups, resumeCampaign } from '../src/campaign/campaign';
+import { isRepeatsGroup, seedFolder, writeRepeatsGroup } from '../src/campaign/repeats-group';
+import { loadExperiment } from '../src/config/load';
+import { readRunSummary, type RunSummary } from '../src/record/run-summary';
 import type { BackendChoice } from '../src/engine/backend';
 import { PlainProgress } from '../src/record/progress';
 import { renderTerminal } from '../src/report/render-terminal';
@@ -32,32 +41,83 @@ function copyRuns(from: string, to: string): void {
   }
 }
 
-async function main(): Promise<void> {
-  const setup = process.argv[2];
-  if (!setup || setup.startsWith('--')) throw new Error('usage: npm run reproductions -- <setup> [--seeds N] [--backend B] [--work DIR]');
-  const seeds = Number(arg('seeds', '5'));
-  const backend = arg('backend', 'auto') as BackendChoice;
-  const work = path.resolve(arg('work', path.join(os.tmpdir(), 'is-bench-reproductions')));
+/** The run folders under `<out>/<setup>/` (each holds a summary.json once its run has started). */
+function runFolders(out: string, setup: string): string[] {
+  const dir = path.join(out, setup);
+  return fs.existsSync(dir) ? fs.readdirSync(dir).map((g) => path.join(dir, g)).filter((d) => fs.existsSync(path.join(d, 'summary.json'))) : [];
+}
+
+/** Runs `bin/is-bench` with `args`, its output appended to `log`; resolves to its exit code. */
+function isBench(args: string[], log: string): Promise<number> {
+  const fd = fs.openSync(log, 'a');
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'is-bench'), ...args], {
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? '1' },
+  });
+  return new Promise((resolve) => child.on('close', (code) => { fs.closeSync(fd); resolve(code ?? 1); }));
+}
+
+/** The group folder of `--repeats seeds`, run (or resumed) in this process. */
+async function runSeedsInTurn(setup: string, seeds: number, backend: BackendChoice, work: string): Promise<string> {
   const events = new PlainProgress(process.stderr);
   const out = path.join(work, `${setup}-${seeds}-seeds`);
   // an unfinished group of an earlier call is continued, not started again
-  const groups = fs.existsSync(path.join(out, setup)) ? fs.readdirSync(path.join(out, setup)).map((g) => path.join(out, setup, g)) : [];
-  const earlier = groups.find((g) => isRepeatsGroup(g));
-  const result: CampaignResult = earlier
-    ? await resumeCampaign(earlier, { backend, events })
-    : (await reproduce([setup], { backend, out, repeats: seeds, events }))[0];
-  if (result.status !== 'finished' || !result.report) throw new Error(`${setup}: the runs did not finish (${result.status}); call again to continue`);
+  const earlier = fs.existsSync(path.join(out, setup)) ? fs.readdirSync(path.join(out, setup)).map((g) => path.join(out, setup, g)).find((g) => isRepeatsGroup(g)) : undefined;
+  const result = earlier ? await resumeCampaign(earlier, { backend, events }) : (await reproduce([setup], { backend, out, repeats: seeds, events }))[0];
+  if (result.status !== 'finished') throw new Error(`${setup}: the runs did not finish (${result.status}); call again to continue`);
+  return result.dir;
+}
+
+/** The group folder assembled from one process per seed, each started or resumed (`--parallel`). */
+async function runSeedsAtOnce(setup: string, seeds: number, backend: BackendChoice, work: string): Promise<string> {
+  const config = loadExperiment(setup).config;
+  const list = Array.from({ length: seeds }, (_, i) => config.seed + i);
+  const base = path.join(work, `${setup}-${seeds}-seeds-parallel`);
+  const codes = await Promise.all(
+    list.map((seed) => {
+      const out = path.join(base, `seed-${seed}`);
+      fs.mkdirSync(out, { recursive: true });
+      const log = path.join(base, `seed-${seed}.log`);
+      const earlier = runFolders(out, setup)[0];
+      if (earlier && readRunSummary(earlier).status === 'finished') return 0;
+      process.stderr.write(`seed ${seed}: ${earlier ? 'resuming' : 'starting'}, output in ${log}\n`);
+      const args = earlier ? ['resume', earlier] : ['reproduce', setup, '--seed', String(seed), '--out', out];
+      return isBench([...args, '--backend', backend, '--no-progress'], log);
+    }),
+  );
+  const runs = list.map((seed) => runFolders(path.join(base, `seed-${seed}`), setup)[0]);
+  const unfinished = list.filter((_, i) => codes[i] !== 0 || !runs[i] || readRunSummary(runs[i]).status !== 'finished');
+  if (unfinished.length) throw new Error(`${setup}: seeds ${unfinished.join(', ')} did not finish (see ${base}/seed-<s>.log); call again to continue`);
+  const group = path.join(base, 'group', setup, 'parallel');
+  fs.rmSync(group, { recursive: true, force: true });
+  fs.mkdirSync(group, { recursive: true });
+  list.forEach((seed, i) => copyRuns(runs[i], seedFolder(group, seed)));
+  writeRepeatsGroup(group, { tool: 'is-bench', kind: 'repeats', experiment: config.name, seeds: list, config, checkpoint: true });
+  return group;
+}
+
+async function main(): Promise<void> {
+  const setup = process.argv[2];
+  if (!setup || setup.startsWith('--')) throw new Error('usage: npm run reproductions -- <setup> [--seeds N] [--backend B] [--work DIR] [--parallel]');
+  const seeds = Number(arg('seeds', '5'));
+  const backend = arg('backend', 'auto') as BackendChoice;
+  const work = path.resolve(arg('work', path.join(os.tmpdir(), 'is-bench-reproductions')));
+  const parallel = process.argv.includes('--parallel');
+  const groupDir = parallel ? await runSeedsAtOnce(setup, seeds, backend, work) : await runSeedsInTurn(setup, seeds, backend, work);
   const dest = path.join(ROOT, 'docs', 'reproductions', setup);
   fs.rmSync(dest, { recursive: true, force: true });
-  copyRuns(result.dir, path.join(dest, 'runs'));
-  // the report again from the copies, so that it names the committed folders
+  copyRuns(groupDir, path.join(dest, 'runs'));
+  // the report from the copies, so that it names the committed folders
   const report = await reportRunDirs([path.relative(process.cwd(), path.join(dest, 'runs'))], { outDir: path.relative(process.cwd(), dest), reproduce: reproductionSetups([setup])[0] });
-  const summary = result.runs[0]?.summary;
+  const first = fs.readdirSync(path.join(dest, 'runs')).find((d) => d.startsWith('seed-'));
+  const summary: RunSummary | undefined = first ? readRunSummary(path.join(dest, 'runs', first)) : undefined;
+  const made = `npm run reproductions -- ${setup} --seeds ${seeds}${backend === 'auto' ? '' : ` --backend ${backend}`}${parallel ? ' --parallel' : ''}`;
   const readme = [
     `# Reproduction: ${setup}`,
     '',
-    `Made with \`npm run reproductions -- ${setup} --seeds ${seeds}${backend === 'auto' ? '' : ` --backend ${backend}`}\`, which runs`,
-    `\`is-bench reproduce ${setup} --repeats ${seeds}\` and copies its report here.`,
+    parallel
+      ? `Made with \`${made}\`, which ran \`is-bench reproduce ${setup} --seed s\` for the ${seeds} seeds at once, one process per seed with one BLAS thread, assembled their run folders into a repeats group and copied its report here. The arms of each seed alternated epoch by epoch in its process; every core of the machine was busy throughout.`
+      : `Made with \`${made}\`, which runs \`is-bench reproduce ${setup} --repeats ${seeds}\` and copies its report here.`,
     '',
     `- Finished: ${new Date().toISOString()}`,
     `- ${summary?.backendLine ?? `backend: ${summary?.backend}`}`,
