@@ -41,10 +41,15 @@ function copyRuns(from: string, to: string): void {
   }
 }
 
+/** The folders under `<out>/<setup>/`, where is-bench puts a setup's runs and groups. */
+function foldersOf(out: string, setup: string): string[] {
+  const dir = path.join(out, setup);
+  return fs.existsSync(dir) ? fs.readdirSync(dir).map((g) => path.join(dir, g)) : [];
+}
+
 /** The run folders under `<out>/<setup>/` (each holds a summary.json once its run has started). */
 function runFolders(out: string, setup: string): string[] {
-  const dir = path.join(out, setup);
-  return fs.existsSync(dir) ? fs.readdirSync(dir).map((g) => path.join(dir, g)).filter((d) => fs.existsSync(path.join(d, 'summary.json'))) : [];
+  return foldersOf(out, setup).filter((d) => fs.existsSync(path.join(d, 'summary.json')));
 }
 
 /** Runs `bin/is-bench` with `args`, its output appended to `log`; resolves to its exit code. */
@@ -62,7 +67,7 @@ async function runSeedsInTurn(setup: string, seeds: number, backend: BackendChoi
   const events = new PlainProgress(process.stderr);
   const out = path.join(work, `${setup}-${seeds}-seeds`);
   // an unfinished group of an earlier call is continued, not started again
-  const earlier = fs.existsSync(path.join(out, setup)) ? fs.readdirSync(path.join(out, setup)).map((g) => path.join(out, setup, g)).find((g) => isRepeatsGroup(g)) : undefined;
+  const earlier = foldersOf(out, setup).find((g) => isRepeatsGroup(g));
   const result = earlier ? await resumeCampaign(earlier, { backend, events }) : (await reproduce([setup], { backend, out, repeats: seeds, events }))[0];
   if (result.status !== 'finished') throw new Error(`${setup}: the runs did not finish (${result.status}); call again to continue`);
   return result.dir;
