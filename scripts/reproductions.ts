@@ -14,15 +14,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawn } from 'child_process';
 import { reproduce, reproductionSetups, resumeCampaign } from '../src/campaign/campaign';
-import { isRepeatsGroup, seedFolder, writeRepeatsGroup } from '../src/campaign/repeats-group';
+import { isRepeatsGroup } from '../src/campaign/repeats-group';
 import { loadExperiment } from '../src/config/load';
 import { readRunSummary, type RunSummary } from '../src/record/run-summary';
 import type { BackendChoice } from '../src/engine/backend';
 import { PlainProgress } from '../src/record/progress';
 import { renderTerminal } from '../src/report/render-terminal';
 import { reportRunDirs } from '../src/report/report';
+import { copyRuns, foldersOf, runSeedsAtOnce } from './lib/seeds-at-once';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,37 +30,6 @@ function arg(name: string, fallback: string): string {
 }
 
 const ROOT = path.resolve(__dirname, '..');
-
-/** Copies what a report reads from a group folder: group.json, and every seed's summary.json and CSVs (no checkpoints). */
-function copyRuns(from: string, to: string): void {
-  fs.mkdirSync(to, { recursive: true });
-  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
-    const src = path.join(from, e.name);
-    if (e.isDirectory() && e.name !== 'checkpoints') copyRuns(src, path.join(to, e.name));
-    else if (e.isFile() && (e.name === 'group.json' || e.name === 'summary.json' || e.name.endsWith('.csv'))) fs.copyFileSync(src, path.join(to, e.name));
-  }
-}
-
-/** The folders under `<out>/<setup>/`, where is-bench puts a setup's runs and groups. */
-function foldersOf(out: string, setup: string): string[] {
-  const dir = path.join(out, setup);
-  return fs.existsSync(dir) ? fs.readdirSync(dir).map((g) => path.join(dir, g)) : [];
-}
-
-/** The run folders under `<out>/<setup>/` (each holds a summary.json once its run has started). */
-function runFolders(out: string, setup: string): string[] {
-  return foldersOf(out, setup).filter((d) => fs.existsSync(path.join(d, 'summary.json')));
-}
-
-/** Runs `bin/is-bench` with `args`, its output appended to `log`; resolves to its exit code. */
-function isBench(args: string[], log: string): Promise<number> {
-  const fd = fs.openSync(log, 'a');
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'is-bench'), ...args], {
-    stdio: ['ignore', fd, fd],
-    env: { ...process.env, OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? '1' },
-  });
-  return new Promise((resolve) => child.on('close', (code) => { fs.closeSync(fd); resolve(code ?? 1); }));
-}
 
 /** The group folder of `--repeats seeds`, run (or resumed) in this process. */
 async function runSeedsInTurn(setup: string, seeds: number, backend: BackendChoice, work: string): Promise<string> {
@@ -73,34 +42,6 @@ async function runSeedsInTurn(setup: string, seeds: number, backend: BackendChoi
   return result.dir;
 }
 
-/** The group folder assembled from one process per seed, each started or resumed (`--parallel`). */
-async function runSeedsAtOnce(setup: string, seeds: number, backend: BackendChoice, work: string): Promise<string> {
-  const config = loadExperiment(setup).config;
-  const list = Array.from({ length: seeds }, (_, i) => config.seed + i);
-  const base = path.join(work, `${setup}-${seeds}-seeds-parallel`);
-  const codes = await Promise.all(
-    list.map((seed) => {
-      const out = path.join(base, `seed-${seed}`);
-      fs.mkdirSync(out, { recursive: true });
-      const log = path.join(base, `seed-${seed}.log`);
-      const earlier = runFolders(out, setup)[0];
-      if (earlier && readRunSummary(earlier).status === 'finished') return 0;
-      process.stderr.write(`seed ${seed}: ${earlier ? 'resuming' : 'starting'}, output in ${log}\n`);
-      const args = earlier ? ['resume', earlier] : ['reproduce', setup, '--seed', String(seed), '--out', out];
-      return isBench([...args, '--backend', backend, '--no-progress'], log);
-    }),
-  );
-  const runs = list.map((seed) => runFolders(path.join(base, `seed-${seed}`), setup)[0]);
-  const unfinished = list.filter((_, i) => codes[i] !== 0 || !runs[i] || readRunSummary(runs[i]).status !== 'finished');
-  if (unfinished.length) throw new Error(`${setup}: seeds ${unfinished.join(', ')} did not finish (see ${base}/seed-<s>.log); call again to continue`);
-  const group = path.join(base, 'group', setup, 'parallel');
-  fs.rmSync(group, { recursive: true, force: true });
-  fs.mkdirSync(group, { recursive: true });
-  list.forEach((seed, i) => copyRuns(runs[i], seedFolder(group, seed)));
-  writeRepeatsGroup(group, { tool: 'is-bench', kind: 'repeats', experiment: config.name, seeds: list, config, checkpoint: true });
-  return group;
-}
-
 async function main(): Promise<void> {
   const setup = process.argv[2];
   if (!setup || setup.startsWith('--')) throw new Error('usage: npm run reproductions -- <setup> [--seeds N] [--backend B] [--work DIR] [--parallel]');
@@ -108,7 +49,9 @@ async function main(): Promise<void> {
   const backend = arg('backend', 'auto') as BackendChoice;
   const work = path.resolve(arg('work', path.join(os.tmpdir(), 'is-bench-reproductions')));
   const parallel = process.argv.includes('--parallel');
-  const groupDir = parallel ? await runSeedsAtOnce(setup, seeds, backend, work) : await runSeedsInTurn(setup, seeds, backend, work);
+  const groupDir = parallel
+    ? await runSeedsAtOnce({ config: loadExperiment(setup).config, seeds, backend, base: path.join(work, `${setup}-${seeds}-seeds-parallel`), command: ['reproduce', setup] })
+    : await runSeedsInTurn(setup, seeds, backend, work);
   const dest = path.join(ROOT, 'docs', 'reproductions', setup);
   fs.rmSync(dest, { recursive: true, force: true });
   copyRuns(groupDir, path.join(dest, 'runs'));
