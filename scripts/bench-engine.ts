@@ -23,7 +23,9 @@
  *   trainingGemms); elementwise work is not counted.
  * - sgemm-bound step time = sum over those products of OpenBLAS sgemm's time at that shape (the
  *   faster of a measurement before and one after the engines); sgemm GFLOP/s = training FLOPs / that.
- * - x bound = measured step time / sgemm-bound step time; engine efficiency = its inverse.
+ * - x bound = measured step time / sgemm-bound step time; engine efficiency = its inverse. The
+ *   targets use the paired form: the planned step and the bound in alternating blocks, the median
+ *   of the blocks' ratios.
  * - scoring pass = `TrainingSession.score(indices, 'gnorm')` over 1024 training samples (the
  *   reference's forward_batch_size): an inference-mode forward pass with each sample's loss and
  *   gradient-norm bound; its bound is the forward products at 1024 rows.
@@ -76,6 +78,21 @@ interface PairResult {
   tfjs: EngineResult;
   planned: EngineResult;
   /** Median over blocks of planned / tfjs step time (paired). */
+  ratio: number;
+  /** The planned step against its sgemm bound in alternating blocks (when the addon has sgemm). */
+  bound?: PairedBound;
+}
+
+/**
+ * A step against its sgemm bound in alternating blocks: a block of the bound times every product of
+ * the step `perBlock` times and sums the products' medians (the bound's definition), a block of the
+ * step takes the median of `perBlock` steps; both medians over blocks and the median of the paired
+ * ratios step / bound. The machine's speed drifts (on the VMs measured here, by 2x within seconds),
+ * so a median step over a best-of-two sgemm mixes two moments; the paired ratio compares like with like.
+ */
+interface PairedBound {
+  boundMs: number;
+  stepMs: number;
   ratio: number;
 }
 
@@ -180,8 +197,8 @@ function blocking(ms: number, quick: boolean): { blocks: number; perBlock: numbe
   return { blocks: quick ? 4 : 12, perBlock: quick ? Math.max(2, Math.round(perBlock / 3)) : perBlock };
 }
 
-/** tfjs's step and the planned step over the native kernels, in alternating blocks. */
-function measurePair(model: ReferenceWorkload, opts: Options): PairResult {
+/** tfjs's step and the planned step over the native kernels, in alternating blocks; then the planned step against its sgemm bound. */
+function measurePair(model: ReferenceWorkload, opts: Options, addon: NativeAddon | null, gemms: GemmShape[]): PairResult {
   const open = (planned: boolean) => openWorkload(model, `bench/${model.name}`, { planned });
   const sessions: WorkloadSession[] = [open(false), open(true)];
   try {
@@ -197,6 +214,7 @@ function measurePair(model: ReferenceWorkload, opts: Options): PairResult {
       tfjs: result('wasm + native, tfjs step', steps.a, scores.a),
       planned: result('wasm + native, planned step', steps.b, scores.b),
       ratio: steps.ratio,
+      ...(addon ? { bound: pairedBound(addon, gemms, step(planned), opts) } : {}),
     };
   } finally {
     sessions.forEach((w) => w.dispose());
@@ -278,10 +296,12 @@ interface ScoringResult {
   tfjsMs: number;
   plannedMs: number;
   ratio: number;
+  /** The planned scoring pass against its forward products' sgemm sequence, in alternating blocks. */
+  bound?: PairedBound;
 }
 
 /** The scoring pass over SCORING_ROWS samples: tfjs's and the planned one, in alternating blocks. */
-function measureScoring(model: ReferenceWorkload, opts: Options): ScoringResult {
+function measureScoring(model: ReferenceWorkload, opts: Options, addon: NativeAddon | null, gemms: GemmShape[]): ScoringResult {
   const open = (planned: boolean) => openWorkload(model, `bench/${model.name}/scoring`, { planned, samples: SCORING_ROWS });
   const sessions = [open(false), open(true)];
   try {
@@ -289,7 +309,7 @@ function measureScoring(model: ReferenceWorkload, opts: Options): ScoringResult 
     sessions.forEach((w) => score(w)());
     const { blocks, perBlock } = blocking(timeMedian(score(sessions[0]), 0, 2, 0), opts.quick);
     const r = pairedBlocks(score(sessions[0]), score(sessions[1]), Math.max(4, blocks / 2), Math.max(2, Math.round(perBlock / 2)));
-    return { tfjsMs: r.a, plannedMs: r.b, ratio: r.ratio };
+    return { tfjsMs: r.a, plannedMs: r.b, ratio: r.ratio, ...(addon ? { bound: pairedBound(addon, gemms, score(sessions[1]), opts) } : {}) };
   } finally {
     sessions.forEach((w) => w.dispose());
   }
@@ -321,6 +341,35 @@ function measureSgemm(addon: NativeAddon, gemms: GemmShape[], quick: boolean): S
   });
   letOpenBlasPark();
   return { flops: gemmFlops(gemms), boundMs: rows.reduce((s, r) => s + r.ms, 0), rows };
+}
+
+/** `f` against the sgemm bound of `gemms`, in alternating blocks (OpenBLAS's threads parked after each block of the bound). */
+function pairedBound(addon: NativeAddon, gemms: GemmShape[], f: () => void, opts: Options): PairedBound {
+  const products = gemms.map(({ m, n, k, transA, transB }) => {
+    const heap = new ArrayBuffer(4 * (m * k + k * n + m * n));
+    const values = new Float32Array(heap);
+    for (let i = 0; i < values.length; i++) values[i] = Math.sin(i);
+    return () => addon.sgemm(heap, transA, transB, m, n, k, 0, 4 * m * k, 4 * (m * k + k * n));
+  });
+  const { blocks, perBlock } = blocking(timeMedian(f, 0, 3, 0), opts.quick);
+  const runs = (g: () => void) => timeMedian(g, 1, perBlock, 0, perBlock);
+  const boundBlock = () => {
+    const ms = products.reduce((sum, product) => sum + runs(product), 0);
+    letOpenBlasPark();
+    return ms;
+  };
+  const bound: number[] = [];
+  const step: number[] = [];
+  for (let i = 0; i < blocks; i++) {
+    if (i % 2 === 0) {
+      bound.push(boundBlock());
+      step.push(runs(f));
+    } else {
+      step.push(runs(f));
+      bound.push(boundBlock());
+    }
+  }
+  return { boundMs: median(bound), stepMs: median(step), ratio: median(step.map((v, i) => v / bound[i])) };
 }
 
 /** Per product, the faster of two measurements. */
@@ -370,6 +419,11 @@ function report(o: Outcome): string[] {
       `${sgemm ? fmt(gflops, 2) : '—'} | ${sgemm ? ratio(bound) : '—'} | 1 : ${(1 / (r.scoreToTrain ?? NaN)).toFixed(1)} |`);
   }
   if (o.pair) lines.push('', `planned / tfjs step, median of paired blocks: ${o.pair.ratio.toFixed(3)}.`);
+  const b = o.pair?.bound;
+  if (b) {
+    lines.push('', `planned step against its sgemm bound in alternating blocks: ${fmt(b.stepMs, 2)} ms against ${fmt(b.boundMs, 3)} ms, ` +
+      `median of the paired ratios ${ratio(b.ratio)} (efficiency ${(1 / b.ratio).toFixed(2)}).`);
+  }
   if (sgemm) {
     lines.push('', `sgemm at the step's shapes: ${fmt(sgemmGflops)} GFLOP/s, a bound of ${fmt(sgemm.boundMs, 3)} ms per step.`);
     lines.push('', '| product | m x n x k (op) | sgemm GFLOP/s |', '|---|---|---:|');
@@ -384,14 +438,16 @@ function scoringReport(outcomes: Outcome[]): string[] {
   const lines = [
     `### Scoring pass, ${SCORING_ROWS} rows (score(indices, 'gnorm'): forward, loss and gradient-norm bound)`,
     '',
-    '| model | tfjs ms | planned ms | planned / tfjs (paired) | forward sgemm bound ms | sgemm efficiency, planned |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| model | tfjs ms | planned ms | planned / tfjs (paired) | forward sgemm bound ms | sgemm efficiency, planned | paired with its bound: planned ms, bound ms, efficiency |',
+    '|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const o of outcomes) {
     if (!o.scoring) continue;
     const bound = o.scoringSgemm?.boundMs;
+    const b = o.scoring.bound;
     lines.push(`| ${o.model.name} | ${fmt(o.scoring.tfjsMs, 2)} | ${fmt(o.scoring.plannedMs, 2)} | ${o.scoring.ratio.toFixed(3)} | ` +
-      `${bound !== undefined ? fmt(bound, 3) : '—'} | ${bound !== undefined ? (bound / o.scoring.plannedMs).toFixed(2) : '—'} |`);
+      `${bound !== undefined ? fmt(bound, 3) : '—'} | ${bound !== undefined ? (bound / o.scoring.plannedMs).toFixed(2) : '—'} | ` +
+      `${b ? `${fmt(b.stepMs, 2)}, ${fmt(b.boundMs, 3)}, ${(1 / b.ratio).toFixed(2)}` : '—'} |`);
   }
   return lines;
 }
@@ -400,12 +456,21 @@ function scoringReport(outcomes: Outcome[]): string[] {
 function targets(outcomes: Outcome[]): string[] {
   const find = (name: string) => outcomes.find((o) => o.model.name === name);
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
-  const lines = ['### Targets', '', '| target | measured | |', '|---|---:|---|'];
+  const lines = [
+    '### Targets',
+    '',
+    'Measured as the median of paired ratios against the sgemm bound in alternating blocks; in brackets, the median step over',
+    'the faster of the two sgemm measurements in the tables above (two moments of a machine whose speed drifts).',
+    '',
+    '| target | measured | |',
+    '|---|---:|---|',
+  ];
   const bound = (name: string, limit: number) => {
     const o = find(name);
     if (!o?.pair?.planned.stepMs || !o.sgemm) return;
-    const x = o.pair.planned.stepMs / o.sgemm.boundMs;
-    lines.push(`| ${name} step within ${limit}x of its sgemm bound | ${ratio(x)} | ${check(x <= limit)} |`);
+    const unpaired = o.pair.planned.stepMs / o.sgemm.boundMs;
+    const x = o.pair.bound?.ratio ?? unpaired;
+    lines.push(`| ${name} step within ${limit}x of its sgemm bound | ${ratio(x)} (${ratio(unpaired)}) | ${check(x <= limit)} |`);
   };
   bound('MNIST MLP', 1.5);
   bound('MNIST CNN', 1.4);
@@ -417,8 +482,9 @@ function targets(outcomes: Outcome[]): string[] {
   }
   const mlp = find('MNIST MLP');
   if (mlp?.scoring && mlp.scoringSgemm) {
-    const eff = mlp.scoringSgemm.boundMs / mlp.scoring.plannedMs;
-    lines.push(`| MNIST MLP scoring pass at ${SCORING_ROWS} rows at >= 0.7 of sgemm speed | ${eff.toFixed(2)} | ${check(eff >= 0.7)} |`);
+    const unpaired = mlp.scoringSgemm.boundMs / mlp.scoring.plannedMs;
+    const eff = mlp.scoring.bound ? 1 / mlp.scoring.bound.ratio : unpaired;
+    lines.push(`| MNIST MLP scoring pass at ${SCORING_ROWS} rows at >= 0.7 of sgemm speed | ${eff.toFixed(2)} (${unpaired.toFixed(2)}) | ${check(eff >= 0.7)} |`);
   }
   return lines;
 }
@@ -467,9 +533,9 @@ async function main(): Promise<void> {
     const outcome: Outcome = { model, results };
     if (status) {
       await useEngine('native');
-      outcome.pair = measurePair(model, opts);
+      outcome.pair = measurePair(model, opts, addon, gemms);
       results.push(outcome.pair.tfjs, outcome.pair.planned);
-      outcome.scoring = measureScoring(model, opts);
+      outcome.scoring = measureScoring(model, opts, addon, scoringGemms);
       outcome.loaded = await measureLoaded(model, opts);
     }
     if (addon && sgemmBefore) {
